@@ -1,0 +1,3 @@
+"""Tvers: one unified commerce platform under every sales channel."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,44 @@
+"""The one place that wires settings, database, clock, relay and subscribers together."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from tvers.db.session import Database, connect
+from tvers.db.uow import Uow
+from tvers.integrations.relay import Relay
+from tvers.kernel.clock import Clock, SystemClock
+from tvers.kernel.events import Subscriber
+from tvers.settings import Settings
+
+
+def module_subscribers() -> list[Subscriber]:
+    """Subscribers each domain module registers; modules add theirs here as they arrive."""
+    return []
+
+
+@dataclass
+class Tvers:
+    """A running Tvers: open a unit of work per command with `uow()`."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+    subscribers: Sequence[Subscriber] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        self.relay = Relay(self.db, self.clock, self.subscribers)
+
+    def uow(self, *, read_only: bool = False) -> Uow:
+        return Uow(self.db, self.clock, read_only=read_only, after_commit=self.relay.wake)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def build(settings: Settings | None = None, *, clock: Clock | None = None,
+          subscribers: Sequence[Subscriber] | None = None) -> Tvers:
+    settings = settings or Settings()
+    return Tvers(settings=settings, db=connect(settings), clock=clock or SystemClock(),
+                 subscribers=tuple(module_subscribers() if subscribers is None else subscribers))

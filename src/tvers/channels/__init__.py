@@ -1,0 +1,1 @@
+"""Channels (web, app, POS, marketplace, social, call centre, kiosk), API keys and roles."""

@@ -1,0 +1,1 @@
+"""Database plumbing: metadata, engines, unit of work, outbox, idempotency."""

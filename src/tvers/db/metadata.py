@@ -1,0 +1,12 @@
+"""Every module's models, imported so the metadata knows all tables (migrations, checks)."""
+
+from __future__ import annotations
+
+import tvers.catalog.models
+import tvers.channels.models
+import tvers.db.idempotency
+import tvers.db.outbox
+import tvers.integrations.models  # noqa: F401
+from tvers.db.base import Base
+
+target_metadata = Base.metadata

@@ -1,0 +1,87 @@
+"""The outbox table: events staged in the command's transaction, sequenced after commit.
+
+Rows get an insertion `id` when staged and a delivery `position` from the sequencer
+once they are visible; see docs/adr/0002-outbox-sequencing.md for why not the id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Integer, String, func, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from tvers.db.base import Base, BigIntKey, Json, UtcDateTime
+from tvers.kernel.events import DomainEvent, PublishedEvent
+from tvers.kernel.ids import new_id
+
+
+class OutboxEvent(Base):
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(40), unique=True)
+    type: Mapped[str] = mapped_column(String(80))
+    payload: Mapped[dict[str, Any]] = mapped_column(Json)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    position: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+
+
+class OutboxSequencer(Base):
+    """One row whose lock serialises sequencing across relay processes."""
+
+    __tablename__ = "outbox_sequencer"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_position: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+def stage(session: Session, events: Sequence[DomainEvent], *, at: datetime) -> None:
+    """Write events into the outbox within the caller's transaction."""
+    if not events:
+        return
+    session.add_all(
+        OutboxEvent(event_id=new_id("evt"), type=e.type, payload=e.payload(), occurred_at=at) for e in events
+    )
+    session.flush()
+
+
+def sequence(session: Session, *, batch: int = 1000) -> int:
+    """Give visible unsequenced events the next positions, in insertion order.
+
+    Only committed rows are visible, so an event whose transaction commits late gets a
+    later position instead of being skipped; the locked row keeps positions gap-free.
+    """
+    last = session.execute(
+        select(OutboxSequencer.last_position).where(OutboxSequencer.id == 1).with_for_update()
+    ).scalar_one_or_none()
+    if last is None:
+        session.add(OutboxSequencer(id=1, last_position=0))
+        session.flush()
+        last = 0
+    ids = session.scalars(select(OutboxEvent.id).where(OutboxEvent.position.is_(None)).order_by(OutboxEvent.id).limit(batch)).all()
+    for offset, event_id in enumerate(ids, start=1):
+        session.execute(update(OutboxEvent).where(OutboxEvent.id == event_id).values(position=last + offset))
+    if ids:
+        session.execute(update(OutboxSequencer).where(OutboxSequencer.id == 1).values(last_position=last + len(ids)))
+    return len(ids)
+
+
+def read_after(session: Session, *, position: int, limit: int) -> list[PublishedEvent]:
+    rows = session.scalars(
+        select(OutboxEvent).where(OutboxEvent.position > position).order_by(OutboxEvent.position).limit(limit)
+    ).all()
+    return [_published(row) for row in rows]
+
+
+def head_position(session: Session) -> int:
+    return session.execute(select(func.coalesce(func.max(OutboxEvent.position), 0))).scalar_one()
+
+
+def _published(row: OutboxEvent) -> PublishedEvent:
+    assert row.position is not None
+    return PublishedEvent(
+        event_id=row.event_id, type=row.type, position=row.position, occurred_at=row.occurred_at, payload=row.payload
+    )

@@ -1,0 +1,70 @@
+"""The unit of work: one transaction per command, and the events it records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+
+from sqlalchemy.orm import Session
+
+from tvers.db import outbox
+from tvers.db.session import Database
+from tvers.kernel.clock import Clock
+from tvers.kernel.events import DomainEvent
+
+
+class Uow:
+    """Owns a session and its transaction; commit writes recorded events to the outbox.
+
+    Services take a Uow and never commit: the entrypoint (request, CLI command, job)
+    does. Leaving the block without commit rolls everything back, events included.
+    """
+
+    session: Session
+
+    def __init__(self, db: Database, clock: Clock, *, read_only: bool = False,
+                 after_commit: Callable[[], None] | None = None) -> None:
+        self._db, self.clock, self.read_only = db, clock, read_only
+        self._after_commit = after_commit
+        self._events: list[DomainEvent] = []
+
+    @property
+    def dialect(self) -> str:
+        return self._db.dialect
+
+    def __enter__(self) -> Uow:
+        self.session = (self._db.read_sessions if self.read_only else self._db.sessions)()
+        self._events = []
+        return self
+
+    def record(self, event: DomainEvent) -> None:
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot record events")
+        self._events.append(event)
+
+    @property
+    def pending_events(self) -> tuple[DomainEvent, ...]:
+        return tuple(self._events)
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    def commit(self) -> None:
+        had_events = bool(self._events)
+        outbox.stage(self.session, self._events, at=self.clock.now())
+        self.session.commit()
+        self._events.clear()
+        if had_events and self._after_commit is not None:
+            self._after_commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+        self._events.clear()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.session.rollback()  # nothing to undo after a commit
+        self.session.close()
+        self._events.clear()
+
+
+UowFactory = Callable[..., Uow]

@@ -1,0 +1,109 @@
+"""Loads the demo retailer into a database through the same services the API uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tvers.bootstrap import Tvers
+from tvers.catalog import service as catalog
+from tvers.catalog.schemas import (
+    MediaIn,
+    PriceBookIn,
+    PriceRowIn,
+    ProductIn,
+    TranslationIn,
+    VariantIn,
+)
+from tvers.channels import api_keys
+from tvers.channels import service as channels
+from tvers.channels.access import Role
+from tvers.channels.schemas import ApiKeyIn, ChannelIn, ChannelType
+from tvers.demo.catalog_data import DemoCatalog, DemoProduct, build_catalog
+
+PRICE_BOOKS = (("nok-retail", "Retail NOK", "NOK"), ("sek-retail", "Retail SEK", "SEK"),
+               ("dkk-retail", "Retail DKK", "DKK"), ("eur-retail", "Retail EUR", "EUR"))
+
+# (code, name, type, currency, price book, locale, country)
+CHANNELS = (
+    ("web-no", "Web shop Norway", ChannelType.WEB, "NOK", "nok-retail", "nb", "NO"),
+    ("web-se", "Web shop Sweden", ChannelType.WEB, "SEK", "sek-retail", "sv", "SE"),
+    ("web-dk", "Web shop Denmark", ChannelType.WEB, "DKK", "dkk-retail", "da", "DK"),
+    ("web-fi", "Web shop Finland", ChannelType.WEB, "EUR", "eur-retail", "en", "FI"),
+    ("app-no", "App Norway", ChannelType.APP, "NOK", "nok-retail", "nb", "NO"),
+    ("app-se", "App Sweden", ChannelType.APP, "SEK", "sek-retail", "sv", "SE"),
+    ("nordmarket-se", "Nordmarket marketplace", ChannelType.MARKETPLACE, "SEK", "sek-retail", "sv", "SE"),
+    ("social-no", "Social shop Norway", ChannelType.SOCIAL, "NOK", "nok-retail", "nb", "NO"),
+    ("callcenter-no", "Customer service Norway", ChannelType.CALL_CENTER, "NOK", "nok-retail", "nb", "NO"),
+)
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    admin_key: str
+    products: int
+    variants: int
+    channels: int
+
+    def describe(self) -> str:
+        return f"{self.products} products, {self.variants} variants, {self.channels} channels, 4 price books"
+
+
+def build_demo(tvers: Tvers, *, seed: int, log: Callable[[str], None] = lambda _m: None) -> DemoSummary:
+    data = build_catalog(seed)
+    log(f"building the demo catalog (seed {seed}): {len(data.products)} products, {data.variant_count} variants")
+    with tvers.uow() as uow:
+        for code, name, currency in PRICE_BOOKS:
+            catalog.create_price_book(uow, PriceBookIn(code=code, name=name, currency=currency, prices_include_vat=True))
+        for code, name, kind, currency, book, locale, country in CHANNELS:
+            channels.create_channel(uow, ChannelIn(code=code, name=name, type=kind, currency=currency, price_book=book,
+                                                   default_locale=locale, country=country))
+        uow.commit()
+    product_ids = _load_products(tvers, data)
+    _load_prices(tvers, data)
+    _publish(tvers, product_ids)
+    with tvers.uow() as uow:
+        key = api_keys.create_api_key(uow, ApiKeyIn(name="demo admin", role=Role.ADMIN))
+        uow.commit()
+    return DemoSummary(admin_key=key.key, products=len(data.products), variants=data.variant_count, channels=len(CHANNELS))
+
+
+def _load_products(tvers: Tvers, data: DemoCatalog) -> list[str]:
+    ids = []
+    with tvers.uow() as uow:
+        for product in data.products:
+            ids.append(catalog.create_product(uow, _product_in(product)).id)
+        uow.commit()
+    return ids
+
+
+def _product_in(product: DemoProduct) -> ProductIn:
+    return ProductIn(
+        handle=product.handle, title=product.title, description=product.description, brand=product.brand,
+        category=product.category, tax_class=product.tax_class, tags=product.tags,  # type: ignore[arg-type]
+        attributes=dict(product.attributes), status=product.status,  # type: ignore[arg-type]
+        variants=[VariantIn(sku=v.sku, gtin=v.gtin13, options=v.options, weight_grams=v.weight_grams) for v in product.variants],
+        media=[MediaIn(url=url, alt=product.title) for url in product.image_urls],
+        translations={loc: TranslationIn(title=t.title, description=t.description, option_values=t.option_values)
+                      for loc, t in product.translations.items()},
+    )
+
+
+def _load_prices(tvers: Tvers, data: DemoCatalog) -> None:
+    for code, _name, currency in PRICE_BOOKS:
+        rows = [PriceRowIn(sku=v.sku, amount=v.prices[currency], compare_at=v.compare_at.get(currency))
+                for p in data.products for v in p.variants]
+        with tvers.uow() as uow:
+            for start in range(0, len(rows), 1000):
+                catalog.bulk_upsert_prices(uow, code, rows[start:start + 1000])
+            uow.commit()
+
+
+def _publish(tvers: Tvers, product_ids: list[str]) -> None:
+    with tvers.uow() as uow:
+        for code, *_ in CHANNELS:
+            channel_id = channels.channel_ref(uow, code).id
+            # The marketplace gets a curated two thirds of the range, as marketplaces usually do.
+            chosen = product_ids[::3] + product_ids[1::3] if code.startswith("nordmarket") else product_ids
+            catalog.publish_many(uow, channel_id=channel_id, product_ids=chosen, is_published=True)
+        uow.commit()

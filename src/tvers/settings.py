@@ -1,0 +1,26 @@
+"""Settings read from the environment (TVERS_*): the one place configuration enters."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TVERS_", extra="ignore")
+
+    database_url: str = "sqlite:///tvers.db"
+    # The relay runs inside `serve` by default only for the embedded SQLite setup;
+    # production runs it in `tvers worker`.
+    relay_in_server: bool | None = None
+    relay_poll_seconds: float = 0.5
+    idempotency_ttl_hours: int = 24
+    sqlite_busy_timeout_ms: int = 10_000
+    pool_size: int = 10
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def runs_relay_in_server(self) -> bool:
+        return self.is_sqlite if self.relay_in_server is None else self.relay_in_server

@@ -1,0 +1,112 @@
+"""A route class that makes POSTs with an `Idempotency-Key` safe to retry (ADR 0003)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tvers.bootstrap import Tvers
+from tvers.channels.api_keys import authenticate
+from tvers.db import idempotency
+from tvers.kernel.errors import TversError
+from tvers.web.problems import known_error_response, problem
+
+WAIT_FOR_FIRST = 15.0  # seconds a concurrent retry waits for the first request to finish
+POLL = 0.05
+
+
+class IdempotentRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            key = request.headers.get("idempotency-key")
+            if request.method != "POST" or key is None:
+                return await original(request)
+            if not 1 <= len(key) <= 255:
+                return problem(422, code="invalid_idempotency_key", detail="Idempotency-Key must be 1 to 255 characters")
+            principal = await run_in_threadpool(_verified_key_id, request)
+            if principal is None:  # not authenticated: the route itself refuses it
+                return await original(request)
+            return await _idempotent(request, original, principal=principal, key=key)
+
+        return handler
+
+
+async def _idempotent(request: Request, original: Callable[[Request], Awaitable[Response]], *, principal: str, key: str) -> Response:
+    tvers: Tvers = request.app.state.tvers
+    fingerprint = _fingerprint(request, await request.body())
+    ttl = timedelta(hours=tvers.settings.idempotency_ttl_hours)
+    claim = await run_in_threadpool(idempotency.claim, tvers.db, principal=principal, key=key, fingerprint=fingerprint,
+                                    now=tvers.clock.now(), ttl=ttl)
+    if isinstance(claim, idempotency.InProgress):
+        claim = await _wait_for_first(tvers, principal=principal, key=key, fingerprint=fingerprint)
+    if isinstance(claim, idempotency.Replay):
+        return Response(claim.body, status_code=claim.status_code, media_type=claim.content_type,
+                        headers={"Idempotent-Replayed": "true"})
+    if isinstance(claim, idempotency.Mismatch):
+        return problem(409, code="idempotency_key_reused", detail="this Idempotency-Key was used with a different request")
+    if isinstance(claim, idempotency.InProgress):
+        return problem(409, code="idempotency_key_in_use", detail="a request with this Idempotency-Key is still running")
+    return await _run_claimed(tvers, request, original, principal=principal, key=key)
+
+
+async def _run_claimed(tvers: Tvers, request: Request, original: Callable[[Request], Awaitable[Response]], *,
+                       principal: str, key: str) -> Response:
+    try:
+        response = await original(request)
+    except Exception as error:
+        known = known_error_response(error)
+        if known is None:
+            await run_in_threadpool(idempotency.release, tvers.db, principal=principal, key=key)
+            raise
+        response = known
+    if response.status_code >= 500 or not hasattr(response, "body"):
+        await run_in_threadpool(idempotency.release, tvers.db, principal=principal, key=key)
+        return response
+    await run_in_threadpool(idempotency.complete, tvers.db, principal=principal, key=key, status_code=response.status_code,
+                            content_type=response.media_type or "application/json", body=bytes(response.body))
+    return response
+
+
+async def _wait_for_first(tvers: Tvers, *, principal: str, key: str, fingerprint: str) -> idempotency.ClaimResult:
+    waited = 0.0
+    while waited < WAIT_FOR_FIRST:
+        await asyncio.sleep(POLL)
+        waited += POLL
+        record = await run_in_threadpool(idempotency.stored, tvers.db, principal=principal, key=key)
+        if record is None:  # the first request failed and let go: take the key over
+            return await run_in_threadpool(idempotency.claim, tvers.db, principal=principal, key=key, fingerprint=fingerprint,
+                                           now=tvers.clock.now(), ttl=timedelta(hours=tvers.settings.idempotency_ttl_hours))
+        if record.fingerprint != fingerprint:
+            return idempotency.Mismatch()
+        if record.status_code is not None and record.body is not None:
+            return idempotency.Replay(record.status_code, record.content_type or "application/json", record.body)
+    return idempotency.InProgress()
+
+
+def _verified_key_id(request: Request) -> str | None:
+    """Idempotency keys are scoped to the caller, so only a verified API key may replay."""
+    header = request.headers.get("authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    tvers: Tvers = request.app.state.tvers
+    try:
+        with tvers.uow(read_only=True) as uow:
+            return authenticate(uow, header.removeprefix("Bearer ").strip()).key_id
+    except TversError:
+        return None
+
+
+def _fingerprint(request: Request, body: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (request.method.encode(), request.url.path.encode(), request.url.query.encode(), body):
+        digest.update(len(part).to_bytes(8, "big") + part)
+    return digest.hexdigest()

@@ -52,7 +52,7 @@ def _scope_error(field: str, message: str) -> InvalidScope:
 
 
 def authenticate(uow: Uow, token: str) -> Principal:
-    parts = token.split("_")
+    parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         raise InvalidApiKey("the API key is not valid")
     found = uow.session.execute(

@@ -110,9 +110,9 @@ def release(db: Database, *, principal: str, key: str) -> None:
 
 def purge_expired(db: Database, *, now: datetime) -> int:
     with db.sessions() as session:
-        count = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= now)).rowcount
+        result = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= now))
         session.commit()
-        return int(count or 0)
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 def stored(db: Database, *, principal: str, key: str) -> IdempotencyRecord | None:

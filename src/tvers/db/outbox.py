@@ -77,7 +77,7 @@ def read_after(session: Session, *, position: int, limit: int) -> list[Published
 
 
 def head_position(session: Session) -> int:
-    return session.execute(select(func.coalesce(func.max(OutboxEvent.position), 0))).scalar_one()
+    return session.scalar(select(func.coalesce(func.max(OutboxEvent.position), 0))) or 0
 
 
 def _published(row: OutboxEvent) -> PublishedEvent:

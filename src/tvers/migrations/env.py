@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from tvers.db.metadata import target_metadata
+from tvers.schema import target_metadata
 
 engine = context.config.attributes["engine"]
 

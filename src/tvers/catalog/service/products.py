@@ -140,7 +140,7 @@ def _loaded(uow: Uow, product_id: str) -> Product:
     return uow.session.execute(_with_children(select(Product).where(Product.id == product_id))).scalar_one()
 
 
-def _with_children(query: Select[tuple[Product]]) -> Select[tuple[Product]]:
+def _with_children(query: Select[Product]) -> Select[Product]:
     return query.options(selectinload(Product.variants), selectinload(Product.media), selectinload(Product.translations))
 
 
@@ -154,7 +154,7 @@ def list_products(uow: Uow, *, filters: ProductFilter, limit: int, after: str | 
     return Page(items=[product_out(r) for r in page.items], next_cursor=page.next_cursor)
 
 
-def _filtered(query: Select[tuple[Product]], f: ProductFilter) -> Select[tuple[Product]]:
+def _filtered(query: Select[Product], f: ProductFilter) -> Select[Product]:
     if f.q:
         query = query.where(Product.search_text.contains(f.q.casefold(), autoescape=True))
     if f.sku or f.gtin:

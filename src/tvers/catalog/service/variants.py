@@ -41,11 +41,11 @@ def check_new_identifiers(uow: Uow, items: Sequence[tuple[str, str, str | None]]
     """Refuse SKUs or GTINs (given as (field path, sku, gtin)) that other variants already use."""
     ignore = ignore_ids or set()
     skus = {sku: path for path, sku, _ in items}
-    gtins = {gtin: path for path, _, gtin in items if gtin}
+    gtins: dict[str, str] = {gtin: path for path, _, gtin in items if gtin}
     errors = [FieldError(f"{skus[sku]}.sku", f"SKU {sku} is used by another variant", DuplicateSku.code)
               for vid, sku in uow.session.execute(select(Variant.id, Variant.sku).where(Variant.sku.in_(skus))) if vid not in ignore]
     errors += [FieldError(f"{gtins[g]}.gtin", f"GTIN {g} is used by another variant", DuplicateGtin.code)
-               for vid, g in uow.session.execute(select(Variant.id, Variant.gtin).where(Variant.gtin.in_(gtins))) if vid not in ignore]
+               for vid, g in uow.session.execute(select(Variant.id, Variant.gtin).where(Variant.gtin.in_(gtins))) if g and vid not in ignore]
     if errors:
         kind = DuplicateSku if errors[0].code == DuplicateSku.code else DuplicateGtin
         raise kind(errors[0].message, fields=errors)

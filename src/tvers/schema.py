@@ -1,4 +1,4 @@
-"""Every module's models, imported so the metadata knows all tables (migrations, checks)."""
+"""Every module's tables, imported together so the metadata is complete (migrations, checks)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""Analytics across channels: KPIs, rollups, segments (fed by the outbox relay)."""

@@ -1,0 +1,1 @@
+"""Flows that span modules (checkout, fulfil, return, merge customers), each step with its compensation."""

@@ -1,0 +1,101 @@
+"""Fixtures shared by every test tier: a migrated database per backend, a Tvers on it, an API client."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tvers.bootstrap import Tvers, build
+from tvers.schema import target_metadata
+from tvers.db.migrate import upgrade
+from tvers.db.session import normalise_url
+from tvers.kernel.clock import FixedClock
+from tvers.settings import Settings
+
+BACKENDS = ("sqlite", "postgresql")
+START = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+
+
+def _postgres_admin_url() -> str | None:
+    url = os.environ.get("TVERS_TEST_POSTGRES_URL")
+    if not url and os.environ.get("TVERS_REQUIRE_POSTGRES") == "1":
+        pytest.fail("TVERS_REQUIRE_POSTGRES=1 but TVERS_TEST_POSTGRES_URL is not set")
+    return normalise_url(url) if url else None
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str | None]:
+    """A database of its own for this test run on the shared server, dropped afterwards."""
+    admin_url = _postgres_admin_url()
+    if admin_url is None:
+        yield None
+        return
+    name = f"tvers_test_{secrets.token_hex(6)}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # a missing server must fail loudly when it is required
+        if os.environ.get("TVERS_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL required but not reachable: {error}")
+        yield None
+        return
+    yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                 postgres_database: str | None) -> str:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'tvers.db'}"
+    elif postgres_database is None:
+        pytest.skip("PostgreSQL tests need TVERS_TEST_POSTGRES_URL")
+    else:
+        url = postgres_database
+    engine = create_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def tvers(database_url: str, clock: FixedClock) -> Iterator[Tvers]:
+    app = build(Settings(database_url=database_url), clock=clock, subscribers=())
+    _empty_all_tables(app)
+    yield app
+    app.close()
+
+
+def _empty_all_tables(app: Tvers) -> None:
+    tables = [t.name for t in reversed(target_metadata.sorted_tables)]
+    with app.db.engine.begin() as connection:
+        if app.db.dialect == "postgresql":
+            connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def backend(tvers: Tvers) -> str:
+    return tvers.db.dialect
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent

@@ -37,8 +37,11 @@ class Tvers:
         self.db.dispose()
 
 
-def build(settings: Settings | None = None, *, clock: Clock | None = None,
-          subscribers: Sequence[Subscriber] | None = None) -> Tvers:
+def build(settings: Settings | None = None, *, clock: Clock | None = None, subscribers: Sequence[Subscriber] | None = None) -> Tvers:
     settings = settings or Settings()
-    return Tvers(settings=settings, db=connect(settings), clock=clock or SystemClock(),
-                 subscribers=tuple(module_subscribers() if subscribers is None else subscribers))
+    return Tvers(
+        settings=settings,
+        db=connect(settings),
+        clock=clock or SystemClock(),
+        subscribers=tuple(module_subscribers() if subscribers is None else subscribers),
+    )

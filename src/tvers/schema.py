@@ -6,7 +6,8 @@ import tvers.catalog.models
 import tvers.channels.models
 import tvers.db.idempotency
 import tvers.db.outbox
-import tvers.integrations.models  # noqa: F401
+import tvers.integrations.models
+import tvers.inventory.models  # noqa: F401
 from tvers.db.base import Base
 
 target_metadata = Base.metadata

@@ -15,7 +15,9 @@ Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 Title = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 Category = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+(/[a-z0-9-]+)*$", max_length=200)]
-OptionMap = dict[Annotated[str, StringConstraints(min_length=1, max_length=40)], Annotated[str, StringConstraints(min_length=1, max_length=100)]]
+OptionMap = dict[
+    Annotated[str, StringConstraints(min_length=1, max_length=40)], Annotated[str, StringConstraints(min_length=1, max_length=100)]
+]
 
 
 class Strict(BaseModel):
@@ -164,7 +166,7 @@ class PriceBookOut(BaseModel):
 
 
 class PriceIn(Strict):
-    amount: Decimal = Field(description="Major units, e.g. \"1299.00\"; no more decimals than the currency has.")
+    amount: Decimal = Field(description='Major units, e.g. "1299.00"; no more decimals than the currency has.')
     compare_at: Decimal | None = Field(default=None, description="The 'before' price shown struck through.")
     currency: str | None = Field(default=None, description="If given, must be the price book's currency.")
 
@@ -274,3 +276,12 @@ class ChannelProductOut(BaseModel):
     media: list[MediaOut]
     variants: list[ChannelVariantOut]
     rating: RatingSummary
+
+
+class VariantRef(BaseModel):
+    """What other modules need of a variant: its id, SKU and whether it is archived."""
+
+    id: str
+    sku: str
+    product_id: str
+    is_archived: bool

@@ -22,15 +22,34 @@ class Permission(StrEnum):
     CHANNEL_VIEW = "channel_view.read"
     REVIEWS_WRITE = "reviews.write"
     API_KEYS_MANAGE = "api_keys.manage"
+    LOCATIONS_READ = "locations.read"
+    LOCATIONS_WRITE = "locations.write"
+    STOCK_READ = "stock.read"
+    STOCK_WRITE = "stock.write"
+    STOCK_SYNC = "stock.sync"
+    RESERVATIONS_WRITE = "reservations.write"
+    TRANSFERS_WRITE = "transfers.write"
+    REPLENISHMENT_READ = "replenishment.read"
 
 
-_READ = {Permission.CATALOG_READ, Permission.CHANNELS_READ, Permission.CHANNEL_VIEW}
+_READ = {Permission.CATALOG_READ, Permission.CHANNELS_READ, Permission.CHANNEL_VIEW, Permission.LOCATIONS_READ, Permission.STOCK_READ}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.INTEGRATION: frozenset(_READ | {Permission.REVIEWS_WRITE}),
-    Role.STORE_STAFF: frozenset(_READ | {Permission.REVIEWS_WRITE}),
-    Role.ANALYST: frozenset(_READ),
+    # A channel's integration reserves for its carts and orders and may feed stock from a legacy POS/ERP.
+    Role.INTEGRATION: frozenset(_READ | {Permission.REVIEWS_WRITE, Permission.RESERVATIONS_WRITE, Permission.STOCK_SYNC}),
+    # Store staff run their own locations' stock: receive, count, adjust, transfer, reserve for a customer.
+    Role.STORE_STAFF: frozenset(
+        _READ
+        | {
+            Permission.REVIEWS_WRITE,
+            Permission.STOCK_WRITE,
+            Permission.RESERVATIONS_WRITE,
+            Permission.TRANSFERS_WRITE,
+            Permission.REPLENISHMENT_READ,
+        }
+    ),
+    Role.ANALYST: frozenset(_READ | {Permission.REPLENISHMENT_READ}),
 }
 
 

@@ -28,8 +28,16 @@ def create_api_key(uow: Uow, data: ApiKeyIn) -> ApiKeyCreated:
     channel_id = _check_scope(uow, data)
     prefix, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
     token = f"{KEY_PREFIX}_{prefix}_{secret}"
-    row = ApiKey(id=new_id("key"), prefix=prefix, secret_hash=_digest(token), name=data.name, role=data.role.value,
-                 channel_id=channel_id, location_codes=sorted(set(data.locations)), created_at=uow.clock.now())
+    row = ApiKey(
+        id=new_id("key"),
+        prefix=prefix,
+        secret_hash=_digest(token),
+        name=data.name,
+        role=data.role.value,
+        channel_id=channel_id,
+        location_codes=sorted(set(data.locations)),
+        created_at=uow.clock.now(),
+    )
     uow.session.add(row)
     uow.session.flush()
     return ApiKeyCreated(**_out(row, data.channel).model_dump(), key=token)
@@ -61,14 +69,11 @@ def authenticate(uow: Uow, token: str) -> Principal:
     if found is None or found[0].revoked_at is not None or not hmac.compare_digest(found[0].secret_hash, _digest(token)):
         raise InvalidApiKey("the API key is not valid")
     key, channel_code = found
-    return Principal(key_id=key.id, role=Role(key.role), channel_code=channel_code,
-                     location_codes=frozenset(key.location_codes))
+    return Principal(key_id=key.id, role=Role(key.role), channel_code=channel_code, location_codes=frozenset(key.location_codes))
 
 
 def list_api_keys(uow: Uow) -> list[ApiKeyOut]:
-    rows = uow.session.execute(
-        select(ApiKey, Channel.code).outerjoin(Channel, Channel.id == ApiKey.channel_id).order_by(ApiKey.id)
-    ).all()
+    rows = uow.session.execute(select(ApiKey, Channel.code).outerjoin(Channel, Channel.id == ApiKey.channel_id).order_by(ApiKey.id)).all()
     return [_out(key, code) for key, code in rows]
 
 
@@ -89,5 +94,13 @@ def _digest(token: str) -> str:
 
 
 def _out(key: ApiKey, channel_code: str | None) -> ApiKeyOut:
-    return ApiKeyOut(id=key.id, prefix=key.prefix, name=key.name, role=Role(key.role), channel=channel_code,
-                     locations=list(key.location_codes), created_at=key.created_at, revoked_at=key.revoked_at)
+    return ApiKeyOut(
+        id=key.id,
+        prefix=key.prefix,
+        name=key.name,
+        role=Role(key.role),
+        channel=channel_code,
+        locations=list(key.location_codes),
+        created_at=key.created_at,
+        revoked_at=key.revoked_at,
+    )

@@ -27,9 +27,19 @@ def create_channel(uow: Uow, data: ChannelIn) -> ChannelOut:
     book = catalog.get_price_book(uow, data.price_book)
     catalog.check_currency(book, data.currency, field="currency")
     now = uow.clock.now()
-    row = Channel(id=new_id("chn"), code=data.code, name=data.name, type=data.type.value, currency=data.currency,
-                  price_book_id=book.id, default_locale=normalise_locale(data.default_locale, field="default_locale"),
-                  country=data.country, is_active=True, created_at=now, updated_at=now)
+    row = Channel(
+        id=new_id("chn"),
+        code=data.code,
+        name=data.name,
+        type=data.type.value,
+        currency=data.currency,
+        price_book_id=book.id,
+        default_locale=normalise_locale(data.default_locale, field="default_locale"),
+        country=data.country,
+        is_active=True,
+        created_at=now,
+        updated_at=now,
+    )
     uow.session.add(row)
     try:
         uow.session.flush()
@@ -71,13 +81,20 @@ def list_channels(uow: Uow) -> list[ChannelOut]:
 
 def channel_ref(uow: Uow, code: str) -> ChannelRef:
     row = get_channel_row(uow, code)
-    return ChannelRef(id=row.id, code=row.code, type=ChannelType(row.type), currency=row.currency,
-                      price_book_id=row.price_book_id, default_locale=row.default_locale, country=row.country,
-                      is_active=row.is_active)
+    return ChannelRef(
+        id=row.id,
+        code=row.code,
+        type=ChannelType(row.type),
+        currency=row.currency,
+        price_book_id=row.price_book_id,
+        default_locale=row.default_locale,
+        country=row.country,
+        is_active=row.is_active,
+    )
 
 
 def channel_ids_by_code(uow: Uow) -> dict[str, str]:
-    return dict(uow.session.execute(select(Channel.code, Channel.id)).tuples().all())
+    return dict(uow.session.execute(select(Channel.code, Channel.id)).all())
 
 
 def get_channel_row(uow: Uow, code: str) -> Channel:
@@ -93,6 +110,17 @@ def _duplicate(code: str) -> DuplicateChannel:
 
 
 def _out(row: Channel, price_book_code: str) -> ChannelOut:
-    return ChannelOut(id=row.id, code=row.code, name=row.name, type=ChannelType(row.type), currency=row.currency,
-                      price_book=price_book_code, default_locale=row.default_locale, country=row.country,
-                      is_active=row.is_active, version=row.version, created_at=row.created_at, updated_at=row.updated_at)
+    return ChannelOut(
+        id=row.id,
+        code=row.code,
+        name=row.name,
+        type=ChannelType(row.type),
+        currency=row.currency,
+        price_book=price_book_code,
+        default_locale=row.default_locale,
+        country=row.country,
+        is_active=row.is_active,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

@@ -65,8 +65,16 @@ def claim(db: Database, *, principal: str, key: str, fingerprint: str, now: date
             if existing is not None:
                 session.delete(existing)
                 session.flush()
-            session.add(IdempotencyRecord(principal=principal, key=key, fingerprint=fingerprint, created_at=now,
-                                          expires_at=now + ttl, lease_until=now + CLAIM_LEASE))
+            session.add(
+                IdempotencyRecord(
+                    principal=principal,
+                    key=key,
+                    fingerprint=fingerprint,
+                    created_at=now,
+                    expires_at=now + ttl,
+                    lease_until=now + CLAIM_LEASE,
+                )
+            )
             try:
                 session.commit()
             except IntegrityError:
@@ -103,8 +111,11 @@ def complete(db: Database, *, principal: str, key: str, status_code: int, conten
 def release(db: Database, *, principal: str, key: str) -> None:
     """Forget a claim whose command failed unexpectedly, so a retry runs it again."""
     with db.sessions() as session:
-        session.execute(delete(IdempotencyRecord).where(
-            IdempotencyRecord.principal == principal, IdempotencyRecord.key == key, IdempotencyRecord.status_code.is_(None)))
+        session.execute(
+            delete(IdempotencyRecord).where(
+                IdempotencyRecord.principal == principal, IdempotencyRecord.key == key, IdempotencyRecord.status_code.is_(None)
+            )
+        )
         session.commit()
 
 
@@ -117,5 +128,6 @@ def purge_expired(db: Database, *, now: datetime) -> int:
 
 def stored(db: Database, *, principal: str, key: str) -> IdempotencyRecord | None:
     with db.read_sessions() as session:
-        return session.execute(select(IdempotencyRecord).where(
-            IdempotencyRecord.principal == principal, IdempotencyRecord.key == key)).scalar_one_or_none()
+        return session.execute(
+            select(IdempotencyRecord).where(IdempotencyRecord.principal == principal, IdempotencyRecord.key == key)
+        ).scalar_one_or_none()

@@ -22,8 +22,7 @@ class Uow:
 
     session: Session
 
-    def __init__(self, db: Database, clock: Clock, *, read_only: bool = False,
-                 after_commit: Callable[[], None] | None = None) -> None:
+    def __init__(self, db: Database, clock: Clock, *, read_only: bool = False, after_commit: Callable[[], None] | None = None) -> None:
         self._db, self.clock, self.read_only = db, clock, read_only
         self._after_commit = after_commit
         self._events: list[DomainEvent] = []

@@ -20,9 +20,15 @@ from tvers.channels import service as channels
 from tvers.channels.access import Role
 from tvers.channels.schemas import ApiKeyIn, ChannelIn, ChannelType
 from tvers.demo.catalog_data import DemoCatalog, DemoProduct, build_catalog
+from tvers.demo.stock import load_locations, load_stock
+from tvers.demo.stores import STORES, WAREHOUSES
 
-PRICE_BOOKS = (("nok-retail", "Retail NOK", "NOK"), ("sek-retail", "Retail SEK", "SEK"),
-               ("dkk-retail", "Retail DKK", "DKK"), ("eur-retail", "Retail EUR", "EUR"))
+PRICE_BOOKS = (
+    ("nok-retail", "Retail NOK", "NOK"),
+    ("sek-retail", "Retail SEK", "SEK"),
+    ("dkk-retail", "Retail DKK", "DKK"),
+    ("eur-retail", "Retail EUR", "EUR"),
+)
 
 # (code, name, type, currency, price book, locale, country)
 CHANNELS = (
@@ -44,9 +50,10 @@ class DemoSummary:
     products: int
     variants: int
     channels: int
+    locations: int
 
     def describe(self) -> str:
-        return f"{self.products} products, {self.variants} variants, {self.channels} channels, 4 price books"
+        return f"{self.products} products, {self.variants} variants, {self.channels} channels, 4 price books, {self.locations} locations"
 
 
 def build_demo(tvers: Tvers, *, seed: int, log: Callable[[str], None] = lambda _m: None) -> DemoSummary:
@@ -56,16 +63,25 @@ def build_demo(tvers: Tvers, *, seed: int, log: Callable[[str], None] = lambda _
         for code, name, currency in PRICE_BOOKS:
             catalog.create_price_book(uow, PriceBookIn(code=code, name=name, currency=currency, prices_include_vat=True))
         for code, name, kind, currency, book, locale, country in CHANNELS:
-            channels.create_channel(uow, ChannelIn(code=code, name=name, type=kind, currency=currency, price_book=book,
-                                                   default_locale=locale, country=country))
+            channels.create_channel(
+                uow, ChannelIn(code=code, name=name, type=kind, currency=currency, price_book=book, default_locale=locale, country=country)
+            )
         uow.commit()
     product_ids = _load_products(tvers, data)
     _load_prices(tvers, data)
     _publish(tvers, product_ids)
+    load_locations(tvers)
+    load_stock(tvers, data, seed=seed, log=log)
     with tvers.uow() as uow:
         key = api_keys.create_api_key(uow, ApiKeyIn(name="demo admin", role=Role.ADMIN))
         uow.commit()
-    return DemoSummary(admin_key=key.key, products=len(data.products), variants=data.variant_count, channels=len(CHANNELS))
+    return DemoSummary(
+        admin_key=key.key,
+        products=len(data.products),
+        variants=data.variant_count,
+        channels=len(CHANNELS) + len(STORES),
+        locations=len(STORES) + len(WAREHOUSES),
+    )
 
 
 def _load_products(tvers: Tvers, data: DemoCatalog) -> list[str]:
@@ -79,23 +95,34 @@ def _load_products(tvers: Tvers, data: DemoCatalog) -> list[str]:
 
 def _product_in(product: DemoProduct) -> ProductIn:
     return ProductIn(
-        handle=product.handle, title=product.title, description=product.description, brand=product.brand,
-        category=product.category, tax_class=product.tax_class, tags=product.tags,  # type: ignore[arg-type]
-        attributes=dict(product.attributes), status=product.status,  # type: ignore[arg-type]
+        handle=product.handle,
+        title=product.title,
+        description=product.description,
+        brand=product.brand,
+        category=product.category,
+        tax_class=product.tax_class,
+        tags=product.tags,  # type: ignore[arg-type]
+        attributes=dict(product.attributes),
+        status=product.status,  # type: ignore[arg-type]
         variants=[VariantIn(sku=v.sku, gtin=v.gtin13, options=v.options, weight_grams=v.weight_grams) for v in product.variants],
         media=[MediaIn(url=url, alt=product.title) for url in product.image_urls],
-        translations={loc: TranslationIn(title=t.title, description=t.description, option_values=t.option_values)
-                      for loc, t in product.translations.items()},
+        translations={
+            loc: TranslationIn(title=t.title, description=t.description, option_values=t.option_values)
+            for loc, t in product.translations.items()
+        },
     )
 
 
 def _load_prices(tvers: Tvers, data: DemoCatalog) -> None:
     for code, _name, currency in PRICE_BOOKS:
-        rows = [PriceRowIn(sku=v.sku, amount=v.prices[currency], compare_at=v.compare_at.get(currency))
-                for p in data.products for v in p.variants]
+        rows = [
+            PriceRowIn(sku=v.sku, amount=v.prices[currency], compare_at=v.compare_at.get(currency))
+            for p in data.products
+            for v in p.variants
+        ]
         with tvers.uow() as uow:
             for start in range(0, len(rows), 1000):
-                catalog.bulk_upsert_prices(uow, code, rows[start:start + 1000])
+                catalog.bulk_upsert_prices(uow, code, rows[start : start + 1000])
             uow.commit()
 
 

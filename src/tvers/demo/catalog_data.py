@@ -273,14 +273,16 @@ def _variants(rng: random.Random, *, draft: _Draft, on_sale: bool, registry: _Re
         prices = _price_table(raw)
         compare_at = _compare_at(raw, prices=prices, factor=sale_factor) if sale_factor else {}
         for size_index, size in enumerate(draft.sizes):
-            variants.append(DemoVariant(
-                sku=_sku(draft, value=value, size=size),
-                gtin13=registry.next_gtin(draft.brand),
-                options=_options(draft, value=value, size=size),
-                weight_grams=_scaled_grams(grams, index=size_index, count=len(draft.sizes)),
-                prices=prices,
-                compare_at=compare_at,
-            ))
+            variants.append(
+                DemoVariant(
+                    sku=_sku(draft, value=value, size=size),
+                    gtin13=registry.next_gtin(draft.brand),
+                    options=_options(draft, value=value, size=size),
+                    weight_grams=_scaled_grams(grams, index=size_index, count=len(draft.sizes)),
+                    prices=prices,
+                    compare_at=compare_at,
+                )
+            )
     return variants
 
 

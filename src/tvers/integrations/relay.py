@@ -129,9 +129,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _lock_cursor(uow: Uow, name: str) -> RelayCursor:
-    cursor = uow.session.execute(
-        select(RelayCursor).where(RelayCursor.subscriber == name).with_for_update()
-    ).scalar_one_or_none()
+    cursor = uow.session.execute(select(RelayCursor).where(RelayCursor.subscriber == name).with_for_update()).scalar_one_or_none()
     if cursor is None:
         cursor = RelayCursor(subscriber=name, position=0, attempts=0)
         uow.session.add(cursor)

@@ -59,9 +59,7 @@ def _precision(currency: str) -> int:
 def minor_digits(currency: str) -> int:
     """Decimal digits of the currency's minor unit (NOK 2, JPY 0, KWD 3)."""
     if not isinstance(currency, str) or not _CODE.fullmatch(currency):
-        raise UnknownCurrency(
-            "Currency must be a three-letter upper-case ISO 4217 code", currency=str(currency)
-        )
+        raise UnknownCurrency("Currency must be a three-letter upper-case ISO 4217 code", currency=str(currency))
     if currency not in _known_currencies():
         raise UnknownCurrency(f"Unknown currency {currency}", currency=currency)
     return _precision(currency)

@@ -76,9 +76,7 @@ class VatRate:
 
 
 def _rows(country: str, valid_from: date, **rates: str) -> tuple[VatRate, ...]:
-    return tuple(
-        VatRate(country, tax_class, Decimal(rate), valid_from) for tax_class, rate in rates.items()
-    )
+    return tuple(VatRate(country, tax_class, Decimal(rate), valid_from) for tax_class, rate in rates.items())
 
 
 _START = date(2022, 1, 1)
@@ -97,11 +95,7 @@ VAT_RATES: tuple[VatRate, ...] = (
 
 def vat_rate(country: str, tax_class: str, *, on: date) -> Decimal:
     """The rate in force for `country` and `tax_class` on the given date."""
-    in_force = [
-        row
-        for row in VAT_RATES
-        if row.country == country and row.tax_class == tax_class and row.valid_from <= on
-    ]
+    in_force = [row for row in VAT_RATES if row.country == country and row.tax_class == tax_class and row.valid_from <= on]
     if not in_force:
         raise UnknownTaxRate(
             f"No VAT rate for {country} {tax_class} on {on.isoformat()}",

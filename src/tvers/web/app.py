@@ -11,8 +11,9 @@ from fastapi.responses import RedirectResponse
 
 from tvers import __version__
 from tvers.bootstrap import Tvers
+from tvers.jobs import run_due_jobs
 from tvers.web import problems
-from tvers.web.api import api_keys, channels, price_books, products
+from tvers.web.api import api_keys, channels, locations, price_books, products, stock, transfers
 
 DESCRIPTION = """One API under every sales channel: web, app, POS, marketplace, social, call centre, kiosk.
 
@@ -21,27 +22,42 @@ with a stable `code`. POSTs that create things accept an `Idempotency-Key`.
 """
 
 
+def _run_jobs(tvers: Tvers, stop: threading.Event) -> None:
+    last_runs: dict[str, float] = {}
+    while not stop.wait(1.0):
+        run_due_jobs(tvers, last_runs=last_runs)
+
+
 def create_app(tvers: Tvers, *, run_relay: bool | None = None) -> FastAPI:
     relay_here = tvers.settings.runs_relay_in_server if run_relay is None else run_relay
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
-        thread = None
-        if relay_here:
-            thread = threading.Thread(target=tvers.relay.run_forever, args=(stop,),
-                                      kwargs={"poll_seconds": tvers.settings.relay_poll_seconds}, daemon=True, name="relay")
-            thread.start()
+        threads = []
+        if relay_here:  # the embedded setup: no separate worker process
+            threads = [
+                threading.Thread(
+                    target=tvers.relay.run_forever,
+                    args=(stop,),
+                    kwargs={"poll_seconds": tvers.settings.relay_poll_seconds},
+                    daemon=True,
+                    name="relay",
+                ),
+                threading.Thread(target=_run_jobs, args=(tvers, stop), daemon=True, name="jobs"),
+            ]
+            for thread in threads:
+                thread.start()
         yield
         stop.set()
         tvers.relay.wake()
-        if thread is not None:
+        for thread in threads:
             thread.join(timeout=5)
 
     app = FastAPI(title="Tvers", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.tvers = tvers
     problems.install(app)
-    for module in (products, price_books, channels, api_keys):
+    for module in (products, price_books, channels, api_keys, locations, stock, transfers):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

@@ -61,6 +61,12 @@ def check_channel_scope(principal: Principal, channel_code: str) -> None:
         raise OutsideScope(f"this key acts for channel {principal.channel_code}, not {channel_code}")
 
 
+def check_location_scope(principal: Principal, *location_codes: str) -> None:
+    outside = [code for code in location_codes if not principal.may_use_location(code)]
+    if outside:
+        raise OutsideScope(f"this key serves {', '.join(sorted(principal.location_codes))}, not {', '.join(outside)}")
+
+
 IdempotencyKey = Annotated[
     str | None,
     Header(alias="Idempotency-Key", max_length=255, description="Retry safely: same key and body → the first response."),

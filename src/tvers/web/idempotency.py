@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
 from datetime import timedelta
+from typing import Any
 
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
@@ -45,13 +45,13 @@ async def _idempotent(request: Request, original: Callable[[Request], Awaitable[
     tvers: Tvers = request.app.state.tvers
     fingerprint = _fingerprint(request, await request.body())
     ttl = timedelta(hours=tvers.settings.idempotency_ttl_hours)
-    claim = await run_in_threadpool(idempotency.claim, tvers.db, principal=principal, key=key, fingerprint=fingerprint,
-                                    now=tvers.clock.now(), ttl=ttl)
+    claim = await run_in_threadpool(
+        idempotency.claim, tvers.db, principal=principal, key=key, fingerprint=fingerprint, now=tvers.clock.now(), ttl=ttl
+    )
     if isinstance(claim, idempotency.InProgress):
         claim = await _wait_for_first(tvers, principal=principal, key=key, fingerprint=fingerprint)
     if isinstance(claim, idempotency.Replay):
-        return Response(claim.body, status_code=claim.status_code, media_type=claim.content_type,
-                        headers={"Idempotent-Replayed": "true"})
+        return Response(claim.body, status_code=claim.status_code, media_type=claim.content_type, headers={"Idempotent-Replayed": "true"})
     if isinstance(claim, idempotency.Mismatch):
         return problem(409, code="idempotency_key_reused", detail="this Idempotency-Key was used with a different request")
     if isinstance(claim, idempotency.InProgress):
@@ -59,8 +59,9 @@ async def _idempotent(request: Request, original: Callable[[Request], Awaitable[
     return await _run_claimed(tvers, request, original, principal=principal, key=key)
 
 
-async def _run_claimed(tvers: Tvers, request: Request, original: Callable[[Request], Awaitable[Response]], *,
-                       principal: str, key: str) -> Response:
+async def _run_claimed(
+    tvers: Tvers, request: Request, original: Callable[[Request], Awaitable[Response]], *, principal: str, key: str
+) -> Response:
     try:
         response = await original(request)
     except Exception as error:
@@ -72,8 +73,15 @@ async def _run_claimed(tvers: Tvers, request: Request, original: Callable[[Reque
     if response.status_code >= 500 or not hasattr(response, "body"):
         await run_in_threadpool(idempotency.release, tvers.db, principal=principal, key=key)
         return response
-    await run_in_threadpool(idempotency.complete, tvers.db, principal=principal, key=key, status_code=response.status_code,
-                            content_type=response.media_type or "application/json", body=bytes(response.body))
+    await run_in_threadpool(
+        idempotency.complete,
+        tvers.db,
+        principal=principal,
+        key=key,
+        status_code=response.status_code,
+        content_type=response.media_type or "application/json",
+        body=bytes(response.body),
+    )
     return response
 
 
@@ -84,8 +92,15 @@ async def _wait_for_first(tvers: Tvers, *, principal: str, key: str, fingerprint
         waited += POLL
         record = await run_in_threadpool(idempotency.stored, tvers.db, principal=principal, key=key)
         if record is None:  # the first request failed and let go: take the key over
-            return await run_in_threadpool(idempotency.claim, tvers.db, principal=principal, key=key, fingerprint=fingerprint,
-                                           now=tvers.clock.now(), ttl=timedelta(hours=tvers.settings.idempotency_ttl_hours))
+            return await run_in_threadpool(
+                idempotency.claim,
+                tvers.db,
+                principal=principal,
+                key=key,
+                fingerprint=fingerprint,
+                now=tvers.clock.now(),
+                ttl=timedelta(hours=tvers.settings.idempotency_ttl_hours),
+            )
         if record.fingerprint != fingerprint:
             return idempotency.Mismatch()
         if record.status_code is not None and record.body is not None:

@@ -31,14 +31,36 @@ STATUS_BY_KIND: tuple[tuple[type[TversError], int], ...] = (
     (ExternalFailure, 502),
 )
 
-TITLES = {400: "Bad request", 401: "Unauthenticated", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-          409: "Conflict", 415: "Unsupported media type", 422: "Invalid input", 500: "Internal error", 502: "Upstream failure"}
+TITLES = {
+    400: "Bad request",
+    401: "Unauthenticated",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    500: "Internal error",
+    502: "Upstream failure",
+}
 
 
-def problem(status: int, *, code: str, detail: str, fields: list[dict[str, str]] | None = None,
-            extra: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> Response:
-    body: dict[str, Any] = {"type": f"https://tvers.dev/problems/{code.replace('_', '-')}", "title": TITLES.get(status, "Error"),
-                            "status": status, "code": code, "detail": detail}
+def problem(
+    status: int,
+    *,
+    code: str,
+    detail: str,
+    fields: list[dict[str, str]] | None = None,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": f"https://tvers.dev/problems/{code.replace('_', '-')}",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "code": code,
+        "detail": detail,
+    }
     if fields:
         body["errors"] = fields
     body.update(extra or {})
@@ -57,8 +79,7 @@ def from_validation(error: RequestValidationError) -> Response:
     errors = error.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
         return problem(400, code="malformed_json", detail="the request body is not valid JSON")
-    fields = [{"field": _path(e.get("loc", ())), "message": str(e.get("msg", "")), "code": str(e.get("type", "invalid"))}
-              for e in errors]
+    fields = [{"field": _path(e.get("loc", ())), "message": str(e.get("msg", "")), "code": str(e.get("type", "invalid"))} for e in errors]
     return problem(422, code="invalid_input", detail="; ".join(f"{f['field']}: {f['message']}" for f in fields[:5]), fields=fields)
 
 

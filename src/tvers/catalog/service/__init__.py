@@ -24,6 +24,8 @@ from tvers.catalog.service.variants import (
     add_variant,
     bulk_upsert_variants,
     get_variant_by_sku,
+    resolve_skus,
+    skus_by_id,
     update_variant,
 )
 from tvers.catalog.service.views import channel_product, channel_products
@@ -50,8 +52,10 @@ __all__ = [
     "list_reviews",
     "price_book_codes",
     "publish_many",
+    "resolve_skus",
     "set_listing",
     "set_price",
+    "skus_by_id",
     "update_product",
     "update_variant",
 ]

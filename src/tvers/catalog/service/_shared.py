@@ -58,14 +58,17 @@ def translation_rows(product_id: str, translations: dict[str, TranslationIn], *,
         except Exception as error:  # UnknownLocale: collect with the others
             errors.extend(getattr(error, "fields", ()))
             continue
-        rows[code] = ProductTranslation(product_id=product_id, locale=code, title=data.title,
-                                        description=data.description, option_values=dict(data.option_values))
+        rows[code] = ProductTranslation(
+            product_id=product_id, locale=code, title=data.title, description=data.description, option_values=dict(data.option_values)
+        )
     return list(rows.values())
 
 
 def media_rows(product_id: str, media: Iterable[tuple[str, str, str | None]]) -> list[Media]:
-    return [Media(id=new_id("med"), product_id=product_id, url=url, alt=alt, variant_id=variant_id, position=i)
-            for i, (url, alt, variant_id) in enumerate(media)]
+    return [
+        Media(id=new_id("med"), product_id=product_id, url=url, alt=alt, variant_id=variant_id, position=i)
+        for i, (url, alt, variant_id) in enumerate(media)
+    ]
 
 
 def index_text(product: Product) -> None:
@@ -84,17 +87,37 @@ def variants_by_product(uow: Uow, product_ids: list[str]) -> dict[str, list[Vari
 
 
 def variant_out(row: Variant) -> VariantOut:
-    return VariantOut(id=row.id, product_id=row.product_id, sku=row.sku, gtin=row.gtin, options=dict(row.options),
-                      weight_grams=row.weight_grams, status=VariantStatus(row.status), version=row.version)
+    return VariantOut(
+        id=row.id,
+        product_id=row.product_id,
+        sku=row.sku,
+        gtin=row.gtin,
+        options=dict(row.options),
+        weight_grams=row.weight_grams,
+        status=VariantStatus(row.status),
+        version=row.version,
+    )
 
 
 def product_out(row: Product) -> ProductOut:
     return ProductOut(
-        id=row.id, handle=row.handle, title=row.title, description=row.description, brand=row.brand,
-        category=row.category, tax_class=TaxClass(row.tax_class), tags=list(row.tags), attributes=dict(row.attributes),
-        status=ProductStatus(row.status), version=row.version, variants=[variant_out(v) for v in row.variants],
+        id=row.id,
+        handle=row.handle,
+        title=row.title,
+        description=row.description,
+        brand=row.brand,
+        category=row.category,
+        tax_class=TaxClass(row.tax_class),
+        tags=list(row.tags),
+        attributes=dict(row.attributes),
+        status=ProductStatus(row.status),
+        version=row.version,
+        variants=[variant_out(v) for v in row.variants],
         media=[MediaOut(id=m.id, url=m.url, alt=m.alt, variant_id=m.variant_id) for m in row.media],
-        translations={t.locale: TranslationOut(title=t.title, description=t.description, option_values=dict(t.option_values))
-                      for t in row.translations},
-        created_at=row.created_at, updated_at=row.updated_at,
+        translations={
+            t.locale: TranslationOut(title=t.title, description=t.description, option_values=dict(t.option_values))
+            for t in row.translations
+        },
+        created_at=row.created_at,
+        updated_at=row.updated_at,
     )

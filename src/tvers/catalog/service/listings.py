@@ -31,9 +31,15 @@ def publish_many(uow: Uow, *, channel_id: str, product_ids: Sequence[str], is_pu
     found = set(uow.session.scalars(select(Product.id).where(Product.id.in_(product_ids))))
     missing = [i for i, pid in enumerate(product_ids) if pid not in found]
     if missing:
-        raise ProductNotFound("unknown products", fields=[FieldError(f"product_ids.{i}", "no such product", "product_not_found") for i in missing])
-    existing = {r.product_id: r for r in uow.session.scalars(
-        select(ChannelListing).where(ChannelListing.channel_id == channel_id, ChannelListing.product_id.in_(found)))}
+        raise ProductNotFound(
+            "unknown products", fields=[FieldError(f"product_ids.{i}", "no such product", "product_not_found") for i in missing]
+        )
+    existing = {
+        r.product_id: r
+        for r in uow.session.scalars(
+            select(ChannelListing).where(ChannelListing.channel_id == channel_id, ChannelListing.product_id.in_(found))
+        )
+    }
     now = uow.clock.now()
     for pid in sorted(found):
         row = existing.get(pid) or ChannelListing(channel_id=channel_id, product_id=pid)
@@ -50,5 +56,11 @@ def get_listing(uow: Uow, *, channel_id: str, product_id: str) -> ListingOut | N
 
 
 def listing_out(row: ChannelListing) -> ListingOut:
-    return ListingOut(channel_id=row.channel_id, product_id=row.product_id, is_published=row.is_published,
-                      title=row.title, description=row.description, image_url=row.image_url)
+    return ListingOut(
+        channel_id=row.channel_id,
+        product_id=row.product_id,
+        is_published=row.is_published,
+        title=row.title,
+        description=row.description,
+        image_url=row.image_url,
+    )

@@ -32,14 +32,22 @@ from tvers.kernel.errors import FieldError, TversError
 from tvers.kernel.ids import new_id
 from tvers.kernel.money import Money, minor_digits
 
+MAX_STORED_MINOR = 2**63 - 1  # prices are BIGINT minor units on both databases
+
 
 def create_price_book(uow: Uow, data: PriceBookIn) -> PriceBookOut:
     try:
         minor_digits(data.currency)
     except TversError as error:
         raise type(error)(error.message, fields=[FieldError("currency", error.message, error.code)]) from None
-    row = PriceBook(id=new_id("pbk"), code=data.code, name=data.name, currency=data.currency,
-                    prices_include_vat=data.prices_include_vat, created_at=uow.clock.now())
+    row = PriceBook(
+        id=new_id("pbk"),
+        code=data.code,
+        name=data.name,
+        currency=data.currency,
+        prices_include_vat=data.prices_include_vat,
+        created_at=uow.clock.now(),
+    )
     uow.session.add(row)
     try:
         uow.session.flush()
@@ -69,7 +77,7 @@ def list_price_books(uow: Uow) -> list[PriceBookOut]:
 
 
 def price_book_codes(uow: Uow) -> dict[str, str]:
-    return dict(uow.session.execute(select(PriceBook.id, PriceBook.code)).tuples().all())
+    return dict(uow.session.execute(select(PriceBook.id, PriceBook.code)).all())
 
 
 def check_currency(book: PriceBookOut, currency: str, *, field: str) -> None:
@@ -90,8 +98,7 @@ def set_price(uow: Uow, book_code: str, sku: str, data: PriceIn) -> PriceOut:
     assert amount is not None
     _upsert(uow, book.id, {variant.id: (amount, compare_at)})
     uow.record(events.PricesChanged(price_book=book.code, skus=(sku,)))
-    return PriceOut(sku=sku, variant_id=variant.id, price=money_out(amount),
-                    compare_at=money_out(compare_at) if compare_at else None)
+    return PriceOut(sku=sku, variant_id=variant.id, price=money_out(amount), compare_at=money_out(compare_at) if compare_at else None)
 
 
 def bulk_upsert_prices(uow: Uow, book_code: str, rows: Sequence[PriceRowIn]) -> BulkResult:
@@ -99,7 +106,7 @@ def bulk_upsert_prices(uow: Uow, book_code: str, rows: Sequence[PriceRowIn]) -> 
     book = get_price_book(uow, book_code)
     if len(rows) > MAX_BULK_ROWS:
         raise InvalidRows(f"at most {MAX_BULK_ROWS} rows per request", fields=[FieldError("rows", "too many rows", "too_many_rows")])
-    variants = dict(uow.session.execute(select(Variant.sku, Variant.id).where(Variant.sku.in_({r.sku for r in rows}))).tuples().all())
+    variants = dict(uow.session.execute(select(Variant.sku, Variant.id).where(Variant.sku.in_({r.sku for r in rows}))).all())
     errors: list[FieldError] = []
     values: dict[str, tuple[Money, Money | None]] = {}
     for i, row in enumerate(rows):
@@ -111,8 +118,9 @@ def bulk_upsert_prices(uow: Uow, book_code: str, rows: Sequence[PriceRowIn]) -> 
         if amount is not None and row.sku in variants:
             values.setdefault(variants[row.sku], (amount, compare_at))
     if errors:
-        raise InvalidRows(f"{len({e.field.split('.')[1] for e in errors})} of {len(rows)} rows are invalid; nothing was written",
-                          fields=errors)
+        raise InvalidRows(
+            f"{len({e.field.split('.')[1] for e in errors})} of {len(rows)} rows are invalid; nothing was written", fields=errors
+        )
     created = _upsert(uow, book.id, values)
     uow.record(events.PricesChanged(price_book=book.code, skus=tuple(r.sku for r in rows)))
     return BulkResult(created=created, updated=len(values) - created)
@@ -120,8 +128,9 @@ def bulk_upsert_prices(uow: Uow, book_code: str, rows: Sequence[PriceRowIn]) -> 
 
 def _checked_amounts(data: PriceIn, book: PriceBookOut, *, prefix: str, errors: list[FieldError]) -> tuple[Money | None, Money | None]:
     if data.currency is not None and data.currency != book.currency:
-        errors.append(FieldError(f"{prefix}currency", f"price book {book.code} is in {book.currency}, not {data.currency}",
-                                 "currency_mismatch"))
+        errors.append(
+            FieldError(f"{prefix}currency", f"price book {book.code} is in {book.currency}, not {data.currency}", "currency_mismatch")
+        )
         return None, None
     amount = _money(data.amount, book.currency, field=f"{prefix}amount", errors=errors)
     compare_at = _money(data.compare_at, book.currency, field=f"{prefix}compare_at", errors=errors) if data.compare_at is not None else None
@@ -139,13 +148,17 @@ def _money(value: Decimal, currency: str, *, field: str, errors: list[FieldError
     if money.is_negative:
         errors.append(FieldError(field, "a price cannot be negative", "negative_price"))
         return None
+    if money.minor > MAX_STORED_MINOR:
+        errors.append(FieldError(field, "Amount is too large", "invalid_amount"))
+        return None
     return money
 
 
 def _upsert(uow: Uow, book_id: str, values: dict[str, tuple[Money, Money | None]]) -> int:
     now = uow.clock.now()
-    existing = {p.variant_id: p for p in uow.session.scalars(
-        select(Price).where(Price.price_book_id == book_id, Price.variant_id.in_(values)))}
+    existing = {
+        p.variant_id: p for p in uow.session.scalars(select(Price).where(Price.price_book_id == book_id, Price.variant_id.in_(values)))
+    }
     for variant_id, (amount, compare_at) in values.items():
         row = existing.get(variant_id) or Price(price_book_id=book_id, variant_id=variant_id)
         row.amount_minor, row.compare_at_minor, row.updated_at = amount.minor, compare_at.minor if compare_at else None, now
@@ -155,8 +168,9 @@ def _upsert(uow: Uow, book_id: str, values: dict[str, tuple[Money, Money | None]
 
 
 def prices_for(uow: Uow, book_id: str, variant_ids: Sequence[str]) -> dict[str, Price]:
-    return {p.variant_id: p for p in uow.session.scalars(
-        select(Price).where(Price.price_book_id == book_id, Price.variant_id.in_(variant_ids)))}
+    return {
+        p.variant_id: p for p in uow.session.scalars(select(Price).where(Price.price_book_id == book_id, Price.variant_id.in_(variant_ids)))
+    }
 
 
 def money_out(money: Money) -> MoneyOut:
@@ -164,5 +178,4 @@ def money_out(money: Money) -> MoneyOut:
 
 
 def price_book_out(row: PriceBook) -> PriceBookOut:
-    return PriceBookOut(id=row.id, code=row.code, name=row.name, currency=row.currency,
-                        prices_include_vat=row.prices_include_vat)
+    return PriceBookOut(id=row.id, code=row.code, name=row.name, currency=row.currency, prices_include_vat=row.prices_include_vat)

@@ -8,7 +8,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from tvers.catalog import events
-from tvers.catalog.errors import DuplicateHandle, DuplicateSku, InvalidRows
+from tvers.catalog.errors import DuplicateGtin, DuplicateHandle, DuplicateSku, InvalidRows
 from tvers.catalog.models import Product, Variant
 from tvers.catalog.schemas import (
     MediaIn,
@@ -48,9 +48,20 @@ class ProductFilter:
 def create_product(uow: Uow, data: ProductIn) -> ProductOut:
     errors: list[FieldError] = []
     now, product_id = uow.clock.now(), new_id("prd")
-    product = Product(id=product_id, handle=data.handle, title=data.title, description=data.description,
-                      brand=data.brand, category=data.category, tax_class=data.tax_class.value, tags=list(data.tags),
-                      attributes=dict(data.attributes), status=data.status.value, created_at=now, updated_at=now)
+    product = Product(
+        id=product_id,
+        handle=data.handle,
+        title=data.title,
+        description=data.description,
+        brand=data.brand,
+        category=data.category,
+        tax_class=data.tax_class.value,
+        tags=list(data.tags),
+        attributes=dict(data.attributes),
+        status=data.status.value,
+        created_at=now,
+        updated_at=now,
+    )
     product.translations = translation_rows(product_id, data.translations, errors=errors)
     variants = _new_variants(product_id, data, errors=errors, now=now)
     product.media = media_rows(product_id, _media_targets(data.media, variants, errors=errors))
@@ -68,15 +79,31 @@ def create_product(uow: Uow, data: ProductIn) -> ProductOut:
 
 def _new_variants(product_id: str, data: ProductIn, *, errors: list[FieldError], now: object) -> list[Variant]:
     seen: set[str] = set()
+    seen_gtins: set[str] = set()
     variants = []
     for i, v in enumerate(data.variants):
         if v.sku in seen:
             errors.append(FieldError(f"variants.{i}.sku", f"SKU {v.sku} appears twice", DuplicateSku.code))
         seen.add(v.sku)
         gtin = gtin_or_error(v.gtin, field=f"variants.{i}.gtin", errors=errors)
-        variants.append(Variant(id=new_id("var"), product_id=product_id, sku=v.sku, gtin=gtin, options=dict(v.options),
-                                weight_grams=v.weight_grams, position=i, status=VariantStatus.ACTIVE.value,
-                                created_at=now, updated_at=now))
+        if gtin is not None and gtin in seen_gtins:
+            errors.append(FieldError(f"variants.{i}.gtin", f"GTIN {gtin} appears twice", DuplicateGtin.code))
+        if gtin is not None:
+            seen_gtins.add(gtin)
+        variants.append(
+            Variant(
+                id=new_id("var"),
+                product_id=product_id,
+                sku=v.sku,
+                gtin=gtin,
+                options=dict(v.options),
+                weight_grams=v.weight_grams,
+                position=i,
+                status=VariantStatus.ACTIVE.value,
+                created_at=now,
+                updated_at=now,
+            )
+        )
     return variants
 
 

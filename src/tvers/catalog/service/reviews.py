@@ -19,8 +19,17 @@ from tvers.kernel.locales import normalise_locale
 def add_review(uow: Uow, product_id: str, data: ReviewIn, *, channel_id: str | None) -> ReviewOut:
     product_row(uow, product_id)
     locale = normalise_locale(data.locale) if data.locale else None
-    row = Review(id=new_id("rev"), product_id=product_id, channel_id=channel_id, rating=data.rating, title=data.title,
-                 text=data.text, author_name=data.author_name, locale=locale, created_at=uow.clock.now())
+    row = Review(
+        id=new_id("rev"),
+        product_id=product_id,
+        channel_id=channel_id,
+        rating=data.rating,
+        title=data.title,
+        text=data.text,
+        author_name=data.author_name,
+        locale=locale,
+        created_at=uow.clock.now(),
+    )
     uow.session.add(row)
     uow.session.flush()
     uow.record(events.ReviewAdded(review_id=row.id, product_id=product_id, rating=data.rating))
@@ -40,7 +49,9 @@ def list_reviews(uow: Uow, product_id: str, *, limit: int, after: str | None) ->
 
 def rating_summaries(uow: Uow, product_ids: list[str]) -> dict[str, RatingSummary]:
     rows = uow.session.execute(
-        select(Review.product_id, func.count(), func.sum(Review.rating)).where(Review.product_id.in_(product_ids)).group_by(Review.product_id)
+        select(Review.product_id, func.count(), func.sum(Review.rating))
+        .where(Review.product_id.in_(product_ids))
+        .group_by(Review.product_id)
     ).all()
     found = {pid: _summary(count, total) for pid, count, total in rows}
     return {pid: found.get(pid, RatingSummary(count=0, average=None)) for pid in product_ids}
@@ -52,5 +63,14 @@ def _summary(count: int, total: int) -> RatingSummary:
 
 
 def review_out(row: Review) -> ReviewOut:
-    return ReviewOut(id=row.id, product_id=row.product_id, channel_id=row.channel_id, rating=row.rating, title=row.title,
-                     text=row.text, author_name=row.author_name, locale=row.locale, created_at=row.created_at)
+    return ReviewOut(
+        id=row.id,
+        product_id=row.product_id,
+        channel_id=row.channel_id,
+        rating=row.rating,
+        title=row.title,
+        text=row.text,
+        author_name=row.author_name,
+        locale=row.locale,
+        created_at=row.created_at,
+    )

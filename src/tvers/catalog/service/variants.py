@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import func, select
 
@@ -20,6 +20,7 @@ from tvers.catalog.schemas import (
     VariantIn,
     VariantOut,
     VariantPatch,
+    VariantRef,
     VariantRowIn,
     VariantStatus,
 )
@@ -42,10 +43,16 @@ def check_new_identifiers(uow: Uow, items: Sequence[tuple[str, str, str | None]]
     ignore = ignore_ids or set()
     skus = {sku: path for path, sku, _ in items}
     gtins: dict[str, str] = {gtin: path for path, _, gtin in items if gtin}
-    errors = [FieldError(f"{skus[sku]}.sku", f"SKU {sku} is used by another variant", DuplicateSku.code)
-              for vid, sku in uow.session.execute(select(Variant.id, Variant.sku).where(Variant.sku.in_(skus))) if vid not in ignore]
-    errors += [FieldError(f"{gtins[g]}.gtin", f"GTIN {g} is used by another variant", DuplicateGtin.code)
-               for vid, g in uow.session.execute(select(Variant.id, Variant.gtin).where(Variant.gtin.in_(gtins))) if g and vid not in ignore]
+    errors = [
+        FieldError(f"{skus[sku]}.sku", f"SKU {sku} is used by another variant", DuplicateSku.code)
+        for vid, sku in uow.session.execute(select(Variant.id, Variant.sku).where(Variant.sku.in_(skus)))
+        if vid not in ignore
+    ]
+    errors += [
+        FieldError(f"{gtins[g]}.gtin", f"GTIN {g} is used by another variant", DuplicateGtin.code)
+        for vid, g in uow.session.execute(select(Variant.id, Variant.gtin).where(Variant.gtin.in_(gtins)))
+        if g and vid not in ignore
+    ]
     if errors:
         kind = DuplicateSku if errors[0].code == DuplicateSku.code else DuplicateGtin
         raise kind(errors[0].message, fields=errors)
@@ -61,9 +68,18 @@ def add_variant(uow: Uow, product_id: str, data: VariantIn) -> VariantOut:
     check_new_identifiers(uow, [("variant", data.sku, gtin)])
     position = uow.session.scalar(select(func.count()).where(Variant.product_id == product_id)) or 0
     now = uow.clock.now()
-    row = Variant(id=new_id("var"), product_id=product_id, sku=data.sku, gtin=gtin, options=dict(data.options),
-                  weight_grams=data.weight_grams, position=position, status=VariantStatus.ACTIVE.value,
-                  created_at=now, updated_at=now)
+    row = Variant(
+        id=new_id("var"),
+        product_id=product_id,
+        sku=data.sku,
+        gtin=gtin,
+        options=dict(data.options),
+        weight_grams=data.weight_grams,
+        position=position,
+        status=VariantStatus.ACTIVE.value,
+        created_at=now,
+        updated_at=now,
+    )
     uow.session.add(row)
     uow.session.flush()
     uow.record(events.VariantsChanged(product_ids=(product_id,), skus=(data.sku,)))
@@ -106,15 +122,21 @@ def bulk_upsert_variants(uow: Uow, rows: Sequence[VariantRowIn]) -> BulkResult:
     existing = {v.sku: v for v in uow.session.scalars(select(Variant).where(Variant.sku.in_({r.sku for r in rows})))}
     gtins = [gtin_or_error(r.gtin, field=f"rows.{i}.gtin", errors=errors) for i, r in enumerate(rows)]
     _check_rows(rows, gtins, products, existing, errors)
-    taken = dict(uow.session.execute(select(Variant.gtin, Variant.sku).where(Variant.gtin.in_({g for g in gtins if g}))).tuples().all())
-    errors += [FieldError(f"rows.{i}.gtin", f"GTIN {g} is used by variant {taken[g]}", DuplicateGtin.code)
-               for i, g in enumerate(gtins) if g in taken and taken[g] != rows[i].sku]
+    taken = dict(uow.session.execute(select(Variant.gtin, Variant.sku).where(Variant.gtin.in_({g for g in gtins if g}))).all())
+    # A GTIN whose holder gives it up in this same batch is free to move (see _apply_rows).
+    batch_gtins = {r.sku: gtins[i] for i, r in enumerate(rows)}
+    errors += [
+        FieldError(f"rows.{i}.gtin", f"GTIN {g} is used by variant {taken[g]}", DuplicateGtin.code)
+        for i, g in enumerate(gtins)
+        if g in taken and taken[g] != rows[i].sku and batch_gtins.get(taken[g], g) == g
+    ]
     if errors:
-        raise InvalidRows(f"{len({e.field.split('.')[1] for e in errors})} of {len(rows)} rows are invalid; nothing was written",
-                          fields=sorted(errors, key=lambda e: int(e.field.split(".")[1]) if e.field.count(".") else 0))
+        raise InvalidRows(
+            f"{len({e.field.split('.')[1] for e in errors})} of {len(rows)} rows are invalid; nothing was written",
+            fields=sorted(errors, key=lambda e: int(e.field.split(".")[1]) if e.field.count(".") else 0),
+        )
     created = _apply_rows(uow, rows, gtins, products, existing)
-    uow.record(events.VariantsChanged(product_ids=tuple(sorted({products[r.product].id for r in rows})),
-                                      skus=tuple(r.sku for r in rows)))
+    uow.record(events.VariantsChanged(product_ids=tuple(sorted({products[r.product].id for r in rows})), skus=tuple(r.sku for r in rows)))
     return BulkResult(created=created, updated=len(rows) - created)
 
 
@@ -122,8 +144,13 @@ def _products_by_handle(uow: Uow, handles: set[str]) -> dict[str, Product]:
     return {p.handle: p for p in uow.session.scalars(select(Product).where(Product.handle.in_(handles)))}
 
 
-def _check_rows(rows: Sequence[VariantRowIn], gtins: list[str | None], products: dict[str, Product],
-                existing: dict[str, Variant], errors: list[FieldError]) -> None:
+def _check_rows(
+    rows: Sequence[VariantRowIn],
+    gtins: list[str | None],
+    products: dict[str, Product],
+    existing: dict[str, Variant],
+    errors: list[FieldError],
+) -> None:
     first_sku: dict[str, int] = {}
     first_gtin: dict[str, int] = {}
     for i, row in enumerate(rows):
@@ -142,9 +169,19 @@ def _check_rows(rows: Sequence[VariantRowIn], gtins: list[str | None], products:
             first_gtin.setdefault(gtin, i)
 
 
-def _apply_rows(uow: Uow, rows: Sequence[VariantRowIn], gtins: list[str | None], products: dict[str, Product],
-                existing: dict[str, Variant]) -> int:
+def _apply_rows(
+    uow: Uow, rows: Sequence[VariantRowIn], gtins: list[str | None], products: dict[str, Product], existing: dict[str, Variant]
+) -> int:
     now, created = uow.clock.now(), 0
+    # New variants go after the product's existing ones, in row order.
+    product_ids = {products[r.product].id for r in rows}
+    next_position = dict(
+        uow.session.execute(
+            select(Variant.product_id, func.max(Variant.position) + 1)
+            .where(Variant.product_id.in_(product_ids))
+            .group_by(Variant.product_id)
+        ).all()
+    )
     # Clear GTINs being moved between rows first, so a swap within the batch never trips the unique index.
     for i, row in enumerate(rows):
         if row.sku in existing and existing[row.sku].gtin != gtins[i]:
@@ -153,7 +190,10 @@ def _apply_rows(uow: Uow, rows: Sequence[VariantRowIn], gtins: list[str | None],
     for i, row in enumerate(rows):
         variant = existing.get(row.sku)
         if variant is None:
-            variant = Variant(id=new_id("var"), product_id=products[row.product].id, sku=row.sku, position=i, created_at=now)
+            product_id = products[row.product].id
+            position = next_position.get(product_id, 0)
+            next_position[product_id] = position + 1
+            variant = Variant(id=new_id("var"), product_id=product_id, sku=row.sku, position=position, created_at=now)
             uow.session.add(variant)
             created += 1
         variant.gtin, variant.options, variant.weight_grams = gtins[i], dict(row.options), row.weight_grams
@@ -165,3 +205,23 @@ def _apply_rows(uow: Uow, rows: Sequence[VariantRowIn], gtins: list[str | None],
 def _check_not_archived(product: Product) -> None:
     if product.status == ProductStatus.ARCHIVED.value:
         raise ProductArchived(f"product {product.handle} is archived")
+
+
+def resolve_skus(uow: Uow, skus: Collection[str]) -> dict[str, VariantRef]:
+    """SKU → variant reference for the SKUs that exist; one query."""
+    rows = uow.session.execute(
+        select(Variant.id, Variant.sku, Variant.product_id, Variant.status, Product.status)
+        .join(Product, Product.id == Variant.product_id)
+        .where(Variant.sku.in_(set(skus)))
+    ).all()
+    return {
+        sku: VariantRef(id=vid, sku=sku, product_id=pid, is_archived=ARCHIVED in (vstatus, pstatus))
+        for vid, sku, pid, vstatus, pstatus in rows
+    }
+
+
+def skus_by_id(uow: Uow, variant_ids: Collection[str]) -> dict[str, str]:
+    return dict(uow.session.execute(select(Variant.id, Variant.sku).where(Variant.id.in_(set(variant_ids)))).all())
+
+
+ARCHIVED = "archived"

@@ -42,8 +42,9 @@ def channel_product(uow: Uow, channel: ChannelContext, product_id: str, *, local
     return _views(uow, channel, [tuple(row)], locale=code)[0]  # type: ignore[list-item]
 
 
-def channel_products(uow: Uow, channel: ChannelContext, *, locale: str | None, q: str | None, limit: int,
-                     after: str | None) -> Page[ChannelProductOut]:
+def channel_products(
+    uow: Uow, channel: ChannelContext, *, locale: str | None, q: str | None, limit: int, after: str | None
+) -> Page[ChannelProductOut]:
     code = normalise_locale(locale) if locale else channel.default_locale
     query = _visible(channel)
     last = decode_cursor(after)
@@ -60,8 +61,11 @@ def _visible(channel: ChannelContext):  # type: ignore[no-untyped-def]
     return (
         select(Product, ChannelListing)
         .join(ChannelListing, ChannelListing.product_id == Product.id)
-        .where(ChannelListing.channel_id == channel.channel_id, ChannelListing.is_published.is_(True),
-               Product.status == ProductStatus.ACTIVE.value)
+        .where(
+            ChannelListing.channel_id == channel.channel_id,
+            ChannelListing.is_published.is_(True),
+            Product.status == ProductStatus.ACTIVE.value,
+        )
     )
 
 
@@ -81,19 +85,32 @@ def _views(uow: Uow, channel: ChannelContext, rows: Sequence[tuple[Product, Chan
     for product, listing in rows:
         text = translations.get(product.id)
         values = text.option_values if text else {}
-        views.append(ChannelProductOut(
-            id=product.id, handle=product.handle, locale=locale,
-            title=listing.title or (text.title if text and text.title else product.title),
-            description=listing.description or (text.description if text and text.description else product.description),
-            brand=product.brand, category=product.category, tags=list(product.tags), attributes=dict(product.attributes),
-            image_url=listing.image_url or next((m.url for m in media.get(product.id, [])), None),
-            media=[MediaOut(id=m.id, url=m.url, alt=m.alt, variant_id=m.variant_id) for m in media.get(product.id, [])],
-            variants=[ChannelVariantOut(id=v.id, sku=v.sku, gtin=v.gtin,
-                                        options={k: values.get(val, val) for k, val in v.options.items()},
-                                        price=_price(prices.get(v.id), book, channel.country, product.tax_class, today))
-                      for v in variants.get(product.id, [])],
-            rating=ratings[product.id],
-        ))
+        views.append(
+            ChannelProductOut(
+                id=product.id,
+                handle=product.handle,
+                locale=locale,
+                title=listing.title or (text.title if text and text.title else product.title),
+                description=listing.description or (text.description if text and text.description else product.description),
+                brand=product.brand,
+                category=product.category,
+                tags=list(product.tags),
+                attributes=dict(product.attributes),
+                image_url=listing.image_url or next((m.url for m in media.get(product.id, [])), None),
+                media=[MediaOut(id=m.id, url=m.url, alt=m.alt, variant_id=m.variant_id) for m in media.get(product.id, [])],
+                variants=[
+                    ChannelVariantOut(
+                        id=v.id,
+                        sku=v.sku,
+                        gtin=v.gtin,
+                        options={k: values.get(val, val) for k, val in v.options.items()},
+                        price=_price(prices.get(v.id), book, channel.country, product.tax_class, today),
+                    )
+                    for v in variants.get(product.id, [])
+                ],
+                rating=ratings[product.id],
+            )
+        )
     return views
 
 
@@ -131,8 +148,22 @@ def _price(row: Price | None, book: PriceBook, country: str, tax_class: str, tod
     try:
         rate = vat_rate(country, tax_class, on=today)  # type: ignore[arg-type]
     except UnknownTaxRate:
-        return ChannelPrice(price=money_out(amount), compare_at=compare_at, includes_vat=book.prices_include_vat,
-                            vat_rate=None, vat=None, net=None, gross=None)
+        return ChannelPrice(
+            price=money_out(amount),
+            compare_at=compare_at,
+            includes_vat=book.prices_include_vat,
+            vat_rate=None,
+            vat=None,
+            net=None,
+            gross=None,
+        )
     split = price_split(amount, rate=rate, includes_vat=book.prices_include_vat)
-    return ChannelPrice(price=money_out(amount), compare_at=compare_at, includes_vat=book.prices_include_vat,
-                        vat_rate=str(rate), vat=money_out(split.vat), net=money_out(split.net), gross=money_out(split.gross))
+    return ChannelPrice(
+        price=money_out(amount),
+        compare_at=compare_at,
+        includes_vat=book.prices_include_vat,
+        vat_rate=str(rate),
+        vat=money_out(split.vat),
+        net=money_out(split.net),
+        gross=money_out(split.gross),
+    )

@@ -25,12 +25,8 @@ def upgrade() -> None:
         "handled_events",
         sa.Column("subscriber", sa.String(length=80), nullable=False),
         sa.Column("event_id", sa.String(length=40), nullable=False),
-        sa.Column(
-            "handled_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False
-        ),
-        sa.PrimaryKeyConstraint(
-            "subscriber", "event_id", name=op.f("pk_handled_events")
-        ),
+        sa.Column("handled_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("subscriber", "event_id", name=op.f("pk_handled_events")),
     )
     op.create_table(
         "idempotency_keys",
@@ -40,21 +36,13 @@ def upgrade() -> None:
         sa.Column("status_code", sa.Integer(), nullable=True),
         sa.Column("content_type", sa.String(length=100), nullable=True),
         sa.Column("body", sa.LargeBinary(), nullable=True),
-        sa.Column(
-            "created_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False
-        ),
-        sa.Column(
-            "expires_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False
-        ),
-        sa.Column(
-            "lease_until", tvers.db.base.UtcDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("created_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("lease_until", tvers.db.base.UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("principal", "key", name=op.f("pk_idempotency_keys")),
     )
     with op.batch_alter_table("idempotency_keys", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_idempotency_keys_expires_at"), ["expires_at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_idempotency_keys_expires_at"), ["expires_at"], unique=False)
 
     op.create_table(
         "outbox",
@@ -68,14 +56,10 @@ def upgrade() -> None:
         sa.Column("type", sa.String(length=80), nullable=False),
         sa.Column(
             "payload",
-            sa.JSON().with_variant(
-                postgresql.JSONB(astext_type=sa.Text()), "postgresql"
-            ),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
-        sa.Column(
-            "occurred_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("occurred_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False),
         sa.Column("position", sa.BigInteger(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
         sa.UniqueConstraint("event_id", name=op.f("uq_outbox_event_id")),
@@ -94,9 +78,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("prices_include_vat", sa.Boolean(), nullable=False),
-        sa.Column(
-            "created_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("created_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_price_books")),
         sa.UniqueConstraint("code", name=op.f("uq_price_books_code")),
     )
@@ -111,39 +93,27 @@ def upgrade() -> None:
         sa.Column("tax_class", sa.String(length=20), nullable=False),
         sa.Column(
             "tags",
-            sa.JSON().with_variant(
-                postgresql.JSONB(astext_type=sa.Text()), "postgresql"
-            ),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
         sa.Column(
             "attributes",
-            sa.JSON().with_variant(
-                postgresql.JSONB(astext_type=sa.Text()), "postgresql"
-            ),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("search_text", sa.Text(), nullable=False),
         sa.Column("tag_index", sa.Text(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column(
-            "created_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False
-        ),
-        sa.Column(
-            "updated_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("created_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_products")),
         sa.UniqueConstraint("handle", name=op.f("uq_products_handle")),
     )
     with op.batch_alter_table("products", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_products_brand"), ["brand"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_products_category"), ["category"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_products_status"), ["status"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_products_category"), ["category"], unique=False)
+        batch_op.create_index(batch_op.f("ix_products_status"), ["status"], unique=False)
 
     op.create_table(
         "relay_cursors",
@@ -166,12 +136,8 @@ def upgrade() -> None:
         sa.Column("country", sa.String(length=2), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column(
-            "created_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False
-        ),
-        sa.Column(
-            "updated_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("created_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["price_book_id"],
             ["price_books.id"],
@@ -188,9 +154,7 @@ def upgrade() -> None:
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column(
             "option_values",
-            sa.JSON().with_variant(
-                postgresql.JSONB(astext_type=sa.Text()), "postgresql"
-            ),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
         sa.ForeignKeyConstraint(
@@ -198,9 +162,7 @@ def upgrade() -> None:
             ["products.id"],
             name=op.f("fk_product_translations_product_id_products"),
         ),
-        sa.PrimaryKeyConstraint(
-            "product_id", "locale", name=op.f("pk_product_translations")
-        ),
+        sa.PrimaryKeyConstraint("product_id", "locale", name=op.f("pk_product_translations")),
     )
     op.create_table(
         "variants",
@@ -210,21 +172,15 @@ def upgrade() -> None:
         sa.Column("gtin", sa.String(length=14), nullable=True),
         sa.Column(
             "options",
-            sa.JSON().with_variant(
-                postgresql.JSONB(astext_type=sa.Text()), "postgresql"
-            ),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
         sa.Column("weight_grams", sa.Integer(), nullable=True),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column(
-            "created_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False
-        ),
-        sa.Column(
-            "updated_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("created_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["product_id"],
             ["products.id"],
@@ -235,9 +191,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("sku", name=op.f("uq_variants_sku")),
     )
     with op.batch_alter_table("variants", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_variants_product_id"), ["product_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_variants_product_id"), ["product_id"], unique=False)
 
     op.create_table(
         "api_keys",
@@ -249,17 +203,11 @@ def upgrade() -> None:
         sa.Column("channel_id", sa.String(length=40), nullable=True),
         sa.Column(
             "location_codes",
-            sa.JSON().with_variant(
-                postgresql.JSONB(astext_type=sa.Text()), "postgresql"
-            ),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
-        sa.Column(
-            "created_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False
-        ),
-        sa.Column(
-            "revoked_at", tvers.db.base.UtcDateTime(timezone=True), nullable=True
-        ),
+        sa.Column("created_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", tvers.db.base.UtcDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["channel_id"],
             ["channels.id"],
@@ -276,9 +224,7 @@ def upgrade() -> None:
         sa.Column("title", sa.String(length=300), nullable=True),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("image_url", sa.String(length=1000), nullable=True),
-        sa.Column(
-            "updated_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("updated_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["channel_id"],
             ["channels.id"],
@@ -289,14 +235,10 @@ def upgrade() -> None:
             ["products.id"],
             name=op.f("fk_channel_listings_product_id_products"),
         ),
-        sa.PrimaryKeyConstraint(
-            "channel_id", "product_id", name=op.f("pk_channel_listings")
-        ),
+        sa.PrimaryKeyConstraint("channel_id", "product_id", name=op.f("pk_channel_listings")),
     )
     with op.batch_alter_table("channel_listings", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_channel_listings_product_id"), ["product_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_channel_listings_product_id"), ["product_id"], unique=False)
 
     op.create_table(
         "prices",
@@ -304,23 +246,17 @@ def upgrade() -> None:
         sa.Column("variant_id", sa.String(length=40), nullable=False),
         sa.Column("amount_minor", sa.BigInteger(), nullable=False),
         sa.Column("compare_at_minor", sa.BigInteger(), nullable=True),
-        sa.Column(
-            "updated_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("updated_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["price_book_id"],
             ["price_books.id"],
             name=op.f("fk_prices_price_book_id_price_books"),
         ),
-        sa.ForeignKeyConstraint(
-            ["variant_id"], ["variants.id"], name=op.f("fk_prices_variant_id_variants")
-        ),
+        sa.ForeignKeyConstraint(["variant_id"], ["variants.id"], name=op.f("fk_prices_variant_id_variants")),
         sa.PrimaryKeyConstraint("price_book_id", "variant_id", name=op.f("pk_prices")),
     )
     with op.batch_alter_table("prices", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_prices_variant_id"), ["variant_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_prices_variant_id"), ["variant_id"], unique=False)
 
     op.create_table(
         "product_media",
@@ -343,9 +279,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_product_media")),
     )
     with op.batch_alter_table("product_media", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_product_media_product_id"), ["product_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_product_media_product_id"), ["product_id"], unique=False)
 
     op.create_table(
         "product_reviews",
@@ -357,9 +291,7 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("author_name", sa.String(length=120), nullable=False),
         sa.Column("locale", sa.String(length=20), nullable=True),
-        sa.Column(
-            "created_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("created_at", tvers.db.base.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["channel_id"],
             ["channels.id"],
@@ -373,9 +305,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_product_reviews")),
     )
     with op.batch_alter_table("product_reviews", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_product_reviews_product_id_id", ["product_id", "id"], unique=False
-        )
+        batch_op.create_index("ix_product_reviews_product_id_id", ["product_id", "id"], unique=False)
 
 
 def downgrade() -> None:

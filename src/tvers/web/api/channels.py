@@ -85,15 +85,23 @@ def set_listing(code: str, product_id: str, body: ListingIn, uow: UowDep, _: Cha
 @router.post("/channels/{code}/listings/bulk", response_model=PublishOut)
 def publish_many(code: str, body: PublishIn, uow: UowDep, _: ChannelsWrite, __: IdempotencyKey = None) -> PublishOut:
     with uow:
-        changed = catalog.publish_many(uow, channel_id=channels.channel_ref(uow, code).id, product_ids=body.product_ids,
-                                       is_published=body.is_published)
+        changed = catalog.publish_many(
+            uow, channel_id=channels.channel_ref(uow, code).id, product_ids=body.product_ids, is_published=body.is_published
+        )
         uow.commit()
     return PublishOut(changed=changed)
 
 
 @router.get("/channels/{code}/products", response_model=PageOut[ChannelProductOut])
-def channel_products(code: str, uow: ReadUowDep, principal: ChannelView, locale: Locale = None, limit: Limit = 50,
-                     after: After = None, q: Annotated[str | None, Query(max_length=200)] = None) -> PageOut[ChannelProductOut]:
+def channel_products(
+    code: str,
+    uow: ReadUowDep,
+    principal: ChannelView,
+    locale: Locale = None,
+    limit: Limit = 50,
+    after: After = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+) -> PageOut[ChannelProductOut]:
     """The published catalog exactly as this channel shows it: overrides, translation, price."""
     check_channel_scope(principal, code)
     with uow:
@@ -110,5 +118,6 @@ def channel_product(code: str, product_id: str, uow: ReadUowDep, principal: Chan
 
 def _context(uow: Uow, code: str) -> ChannelContext:
     ref = channels.channel_ref(uow, code)
-    return ChannelContext(channel_id=ref.id, price_book_id=ref.price_book_id, currency=ref.currency, country=ref.country,
-                          default_locale=ref.default_locale)
+    return ChannelContext(
+        channel_id=ref.id, price_book_id=ref.price_book_id, currency=ref.currency, country=ref.country, default_locale=ref.default_locale
+    )

@@ -54,10 +54,19 @@ def create_product(body: ProductIn, uow: UowDep, _: CatalogWrite, __: Idempotenc
 
 
 @router.get("/products", response_model=PageOut[ProductOut])
-def list_products(uow: ReadUowDep, _: CatalogRead, limit: Limit = 50, after: After = None,
-                  q: Annotated[str | None, Query(max_length=200, description="Text in handle, title, brand, tags.")] = None,
-                  sku: str | None = None, gtin: str | None = None, status: ProductStatus | None = None,
-                  brand: str | None = None, category: str | None = None, tag: str | None = None) -> PageOut[ProductOut]:
+def list_products(
+    uow: ReadUowDep,
+    _: CatalogRead,
+    limit: Limit = 50,
+    after: After = None,
+    q: Annotated[str | None, Query(max_length=200, description="Text in handle, title, brand, tags.")] = None,
+    sku: str | None = None,
+    gtin: str | None = None,
+    status: ProductStatus | None = None,
+    brand: str | None = None,
+    category: str | None = None,
+    tag: str | None = None,
+) -> PageOut[ProductOut]:
     filters = catalog.ProductFilter(q=q, sku=sku, gtin=gtin, status=status, brand=brand, category=category, tag=tag)
     with uow:
         return PageOut.of(catalog.list_products(uow, filters=filters, limit=limit, after=after))

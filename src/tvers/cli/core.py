@@ -1,4 +1,4 @@
-"""The `tvers` command: results on stdout, messages on stderr, non-zero exit on failure."""
+"""Core commands: serve, worker, migrate, demo, API keys."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from tvers.channels.schemas import ApiKeyIn
 from tvers.kernel.errors import TversError
 from tvers.settings import Settings
 
-app = typer.Typer(help="Tvers: one unified commerce platform under every sales channel.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Tvers: one unified commerce platform under every sales channel.", no_args_is_help=True, pretty_exceptions_enable=False
+)
 apikey_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 app.add_typer(apikey_app, name="apikey")
 
@@ -27,7 +28,7 @@ def say(message: str) -> None:
     typer.echo(message, err=True)
 
 
-def _tvers() -> Tvers:
+def open_tvers() -> Tvers:
     return build(Settings())
 
 
@@ -40,7 +41,7 @@ def _migrate(tvers: Tvers) -> None:
 @app.command()
 def migrate() -> None:
     """Bring the database schema up to date (the only way the schema is made)."""
-    tvers = _tvers()
+    tvers = open_tvers()
     _migrate(tvers)
     say(f"migrated {tvers.db.engine.url.render_as_string(hide_password=True)}")
 
@@ -50,7 +51,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: Annotated[int, typ
     """Migrate, then serve the API (and, for the embedded SQLite setup, the event relay)."""
     import uvicorn
 
-    _migrate(_tvers())
+    _migrate(open_tvers())
     say(f"Tvers on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     uvicorn.run("tvers.web.asgi:app", host=host, port=port, workers=workers, log_level="warning", factory=False)
 
@@ -60,24 +61,37 @@ def worker(once: Annotated[bool, typer.Option(help="Run one pass and exit.")] = 
     """Run background work: the outbox relay (and, later, sweeps and schedules)."""
     import threading
 
-    tvers = _tvers()
+    from tvers.jobs import run_due_jobs
+
+    tvers = open_tvers()
     if once:
         result = tvers.relay.run_once()
-        typer.echo(json.dumps({"sequenced": result.sequenced, "delivered": result.delivered, "failed": result.failed}))
+        done = run_due_jobs(tvers, last_runs={})
+        typer.echo(json.dumps({"sequenced": result.sequenced, "delivered": result.delivered, "failed": result.failed, "jobs": done}))
         return
-    say("worker running; Ctrl-C to stop")
+    say("worker running: event relay and scheduled jobs; Ctrl-C to stop")
     stop = threading.Event()
+    relay = threading.Thread(
+        target=tvers.relay.run_forever, args=(stop,), kwargs={"poll_seconds": tvers.settings.relay_poll_seconds}, daemon=True
+    )
+    relay.start()
+    last_runs: dict[str, float] = {}
     try:
-        tvers.relay.run_forever(stop, poll_seconds=tvers.settings.relay_poll_seconds)
+        while not stop.wait(1.0):
+            run_due_jobs(tvers, last_runs=last_runs)
     except KeyboardInterrupt:
         stop.set()
 
 
 @app.command()
-def demo(db: Annotated[Path | None, typer.Option(help="SQLite file for the demo (default: tvers-demo.db).")] = None,
-         port: int = 8000, host: str = "127.0.0.1", seed: int = 42,
-         serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the demo after building it.")] = True,
-         fresh: Annotated[bool, typer.Option(help="Delete an existing demo file first.")] = True) -> None:
+def demo(
+    db: Annotated[Path | None, typer.Option(help="SQLite file for the demo (default: tvers-demo.db).")] = None,
+    port: int = 8000,
+    host: str = "127.0.0.1",
+    seed: int = 42,
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the demo after building it.")] = True,
+    fresh: Annotated[bool, typer.Option(help="Delete an existing demo file first.")] = True,
+) -> None:
     """Build the demo retailer in a fresh SQLite file, print an admin key and the URLs, then serve it."""
     from tvers.demo.build import build_demo
 
@@ -86,7 +100,7 @@ def demo(db: Annotated[Path | None, typer.Option(help="SQLite file for the demo 
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     os.environ["TVERS_DATABASE_URL"] = f"sqlite:///{path}"
-    tvers = _tvers()
+    tvers = open_tvers()
     _migrate(tvers)
     summary = build_demo(tvers, seed=seed, log=say)
     typer.echo(summary.admin_key)
@@ -102,12 +116,14 @@ def demo(db: Annotated[Path | None, typer.Option(help="SQLite file for the demo 
 
 
 @apikey_app.command("create")
-def apikey_create(role: Annotated[Role, typer.Option(help="admin, integration, store_staff or analyst")],
-                  name: Annotated[str, typer.Option(help="Who or what uses the key.")] = "cli",
-                  channel: Annotated[str | None, typer.Option(help="Channel code (integration keys).")] = None,
-                  locations: Annotated[str | None, typer.Option(help="Comma-separated location codes (store staff keys).")] = None) -> None:
+def apikey_create(
+    role: Annotated[Role, typer.Option(help="admin, integration, store_staff or analyst")],
+    name: Annotated[str, typer.Option(help="Who or what uses the key.")] = "cli",
+    channel: Annotated[str | None, typer.Option(help="Channel code (integration keys).")] = None,
+    locations: Annotated[str | None, typer.Option(help="Comma-separated location codes (store staff keys).")] = None,
+) -> None:
     """Create a key; the key alone goes to stdout (shown once)."""
-    tvers = _tvers()
+    tvers = open_tvers()
     codes = [c.strip() for c in (locations or "").split(",") if c.strip()]
     with tvers.uow() as uow:
         created = api_keys.create_api_key(uow, ApiKeyIn(name=name, role=role, channel=channel, locations=codes))
@@ -119,7 +135,7 @@ def apikey_create(role: Annotated[Role, typer.Option(help="admin, integration, s
 @apikey_app.command("list")
 def apikey_list() -> None:
     """List keys (never their secrets) as JSON lines."""
-    tvers = _tvers()
+    tvers = open_tvers()
     with tvers.uow(read_only=True) as uow:
         for key in api_keys.list_api_keys(uow):
             typer.echo(key.model_dump_json())
@@ -128,7 +144,7 @@ def apikey_list() -> None:
 @apikey_app.command("revoke")
 def apikey_revoke(key: Annotated[str, typer.Argument(help="The key's id or prefix.")]) -> None:
     """Revoke a key at once."""
-    tvers = _tvers()
+    tvers = open_tvers()
     with tvers.uow() as uow:
         revoked = api_keys.revoke_api_key(uow, key)
         uow.commit()

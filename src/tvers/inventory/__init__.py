@@ -1,0 +1,1 @@
+"""One stock ledger for every store and warehouse: locations, levels, movements, reservations, ATP, transfers."""

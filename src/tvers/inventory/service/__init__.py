@@ -1,0 +1,72 @@
+"""Inventory use cases; each takes the unit of work and never commits."""
+
+from tvers.inventory.service.availability import AtpWatch, atp_table, channel_availability, nearest, stock_at, variant_stock
+from tvers.inventory.service.doctor import check_stock
+from tvers.inventory.service.ledger import adjust, count, move_stock, movements, receive, restock_return, set_stock_settings, write_off
+from tvers.inventory.service.locations import (
+    create_location,
+    get_channel_pool,
+    get_location,
+    list_locations,
+    set_channel_pool,
+    update_location,
+)
+from tvers.inventory.service.replenishment import compute_reorder_points, suggestions
+from tvers.inventory.service.reservations import (
+    Ref,
+    ReserveLine,
+    consume_reservation,
+    expired_reservations_exist,
+    get_reservations,
+    release_expired,
+    release_reference,
+    release_reservations,
+    reservations_for,
+    reserve,
+    reserve_stock,
+)
+from tvers.inventory.service.sync import sync_stock
+from tvers.inventory.service.transfers import cancel_transfer, create_transfer, get_transfer, receive_transfer, ship_transfer
+
+__all__ = [
+    "AtpWatch",
+    "Ref",
+    "ReserveLine",
+    "adjust",
+    "atp_table",
+    "cancel_transfer",
+    "channel_availability",
+    "check_stock",
+    "compute_reorder_points",
+    "consume_reservation",
+    "count",
+    "create_location",
+    "create_transfer",
+    "expired_reservations_exist",
+    "get_channel_pool",
+    "get_location",
+    "get_reservations",
+    "reserve",
+    "get_transfer",
+    "list_locations",
+    "move_stock",
+    "movements",
+    "nearest",
+    "receive",
+    "receive_transfer",
+    "release_expired",
+    "release_reference",
+    "release_reservations",
+    "reservations_for",
+    "reserve_stock",
+    "restock_return",
+    "set_channel_pool",
+    "set_stock_settings",
+    "ship_transfer",
+    "stock_at",
+    "suggestions",
+    "sync_stock",
+    "update_location",
+    "variant_stock",
+    "write_off",
+]

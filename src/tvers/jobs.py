@@ -1,0 +1,58 @@
+"""Scheduled background work run by `tvers worker`: each job is one short command."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from tvers.bootstrap import Tvers
+from tvers.db import idempotency
+from tvers.inventory import service as inventory
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every_seconds: float
+    run: Callable[[Tvers], int]
+
+
+def release_expired_reservations(tvers: Tvers) -> int:
+    """Give back stock held by reservations that ran out (carts abandoned, checkouts never finished)."""
+    total = 0
+    while True:
+        with tvers.uow() as uow:
+            released = inventory.release_expired(uow, limit=500)
+            uow.commit()
+        total += released
+        if released < 500:
+            return total
+
+
+def purge_idempotency_keys(tvers: Tvers) -> int:
+    return idempotency.purge_expired(tvers.db, now=tvers.clock.now())
+
+
+JOBS = (
+    Job("release_expired_reservations", every_seconds=15, run=release_expired_reservations),
+    Job("purge_idempotency_keys", every_seconds=timedelta(hours=1).total_seconds(), run=purge_idempotency_keys),
+)
+
+
+def run_due_jobs(tvers: Tvers, *, last_runs: dict[str, float]) -> dict[str, int]:
+    """Run each job whose interval has passed; a failing job is logged and tried next time."""
+    done = {}
+    for job in JOBS:
+        if time.monotonic() - last_runs.get(job.name, float("-inf")) < job.every_seconds:
+            continue
+        last_runs[job.name] = time.monotonic()
+        try:
+            done[job.name] = job.run(tvers)
+        except Exception:  # one job's failure must not stop the worker
+            log.exception("job %s failed", job.name)
+    return done

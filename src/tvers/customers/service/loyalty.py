@@ -178,8 +178,8 @@ def points_history(uow: Uow, customer_id: str) -> list[PointsEntryOut]:
 def check_points_ledgers(uow: Uow) -> list[str]:
     """Doctor check: every cached balance equals the sum of its ledger; returns the accounts that differ."""
     sums = dict(uow.session.execute(select(PointsEntry.customer_id, func.sum(PointsEntry.points))
-                                    .group_by(PointsEntry.customer_id)).tuples().all())
-    accounts = dict(uow.session.execute(select(LoyaltyAccount.customer_id, LoyaltyAccount.balance)).tuples().all())
+                                    .group_by(PointsEntry.customer_id)).all())
+    accounts = dict(uow.session.execute(select(LoyaltyAccount.customer_id, LoyaltyAccount.balance)).all())
     return sorted(c for c in sums.keys() | accounts.keys() if int(sums.get(c) or 0) != int(accounts.get(c) or 0))
 
 

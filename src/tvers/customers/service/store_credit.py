@@ -92,7 +92,7 @@ def check_store_credit_ledgers(uow: Uow) -> list[str]:
 
 def _balances(uow: Uow, customer_id: str) -> dict[str, int]:
     return dict(uow.session.execute(select(StoreCreditAccount.currency, StoreCreditAccount.balance_minor)
-                                    .where(StoreCreditAccount.customer_id == customer_id)).tuples().all())
+                                    .where(StoreCreditAccount.customer_id == customer_id)).all())
 
 
 def _entry(uow: Uow, kind: str, reference: str) -> StoreCreditEntry | None:

@@ -22,14 +22,33 @@ class Permission(StrEnum):
     CHANNEL_VIEW = "channel_view.read"
     REVIEWS_WRITE = "reviews.write"
     API_KEYS_MANAGE = "api_keys.manage"
+    CUSTOMERS_READ = "customers.read"
+    CUSTOMERS_WRITE = "customers.write"
+    CUSTOMERS_RESOLVE = "customers.resolve"
+    CUSTOMERS_MERGE = "customers.merge"
+    CUSTOMERS_EXPORT = "customers.export"
+    CUSTOMERS_ERASE = "customers.erase"
+    CONSENTS_WRITE = "consents.write"
+    LOYALTY_MANAGE = "loyalty.manage"
+    STORE_CREDIT_MANAGE = "store_credit.manage"
+    GIFT_CARDS_MANAGE = "gift_cards.manage"
+    TENDERS_REDEEM = "tenders.redeem"
+    CARTS_READ = "carts.read"
+    CARTS_WRITE = "carts.write"
 
 
 _READ = {Permission.CATALOG_READ, Permission.CHANNELS_READ, Permission.CHANNEL_VIEW}
+# A channel's integration brings arrivals, consents, carts and tenders of its own channel; it never browses customers.
+_CHANNEL_CUSTOMER = {Permission.CUSTOMERS_RESOLVE, Permission.CONSENTS_WRITE, Permission.TENDERS_REDEEM, Permission.CARTS_READ,
+                     Permission.CARTS_WRITE}
+# Store staff find and serve any customer (and merge duplicates they spot); export and erasure stay with admins.
+_STORE_CUSTOMER = _CHANNEL_CUSTOMER | {Permission.CUSTOMERS_READ, Permission.CUSTOMERS_WRITE, Permission.CUSTOMERS_MERGE,
+                                       Permission.STORE_CREDIT_MANAGE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.INTEGRATION: frozenset(_READ | {Permission.REVIEWS_WRITE}),
-    Role.STORE_STAFF: frozenset(_READ | {Permission.REVIEWS_WRITE}),
+    Role.INTEGRATION: frozenset(_READ | {Permission.REVIEWS_WRITE} | _CHANNEL_CUSTOMER),
+    Role.STORE_STAFF: frozenset(_READ | {Permission.REVIEWS_WRITE} | _STORE_CUSTOMER),
     Role.ANALYST: frozenset(_READ),
 }
 

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse
 from tvers import __version__
 from tvers.bootstrap import Tvers
 from tvers.web import problems
-from tvers.web.api import api_keys, channels, price_books, products
+from tvers.web.api import api_keys, carts, channels, customers, gift_cards, loyalty, price_books, products
 
 DESCRIPTION = """One API under every sales channel: web, app, POS, marketplace, social, call centre, kiosk.
 
@@ -41,7 +41,7 @@ def create_app(tvers: Tvers, *, run_relay: bool | None = None) -> FastAPI:
     app = FastAPI(title="Tvers", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.tvers = tvers
     problems.install(app)
-    for module in (products, price_books, channels, api_keys):
+    for module in (products, price_books, channels, api_keys, customers, loyalty, gift_cards, carts):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

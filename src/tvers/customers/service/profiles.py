@@ -20,6 +20,7 @@ from tvers.customers.service._shared import (
 )
 from tvers.customers.service.identities import attach_identities, normalise_claims
 from tvers.db.uow import Uow
+from tvers.kernel.errors import FieldError, InvalidInput
 from tvers.kernel.ids import new_id
 from tvers.kernel.locales import normalise_locale
 from tvers.kernel.versioning import check_version
@@ -29,6 +30,9 @@ MAX_SEARCH = 50
 
 def create_customer(uow: Uow, data: CustomerIn) -> CustomerOut:
     """A new profile with its identities and addresses; an identity someone else owns is a 409."""
+    if not data.identities and not (data.given_name or data.family_name):
+        message = "a profile needs a name or at least one identity"
+        raise InvalidInput(message, code="empty_profile", fields=[FieldError("identities", message, "empty_profile")])
     channel = check_channel(uow, data.channel)
     claims = normalise_claims(uow, data.identities, channel=channel, region=data.region)
     row = new_customer_row(uow, data, channel=channel)

@@ -55,7 +55,8 @@ def test_a_signed_in_cart_merges_by_the_larger_quantity(tvers, client, keys):
     assert merged["id"] == web["id"]
     assert sorted((ln["sku"], ln["quantity"], ln["channel"]) for ln in merged["lines"]) == [
         ("TT-BLU-M", 3, "web-no"), ("TT-RED-L", 1, "app-no"), ("TT-RED-M", 2, "app-no")]
-    problem(client.post(f"/api/v1/carts/{anon['id']}/lines", headers=keys["app"], json={"sku": "TT-RED-M", "quantity": 1}), 409, "cart_closed")
+    closed = client.post(f"/api/v1/carts/{anon['id']}/lines", headers=keys["app"], json={"sku": "TT-RED-M", "quantity": 1})
+    problem(closed, 409, "cart_closed")
 
 
 def test_export_is_admin_only_and_erasure_twice_is_a_conflict(tvers, client, admin, keys):

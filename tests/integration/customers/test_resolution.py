@@ -128,8 +128,8 @@ def test_the_policy_is_configurable(tvers, channels):
     mum = create(tvers, ident("phone", "+4791234567"))
     son = create(tvers, ident("device_id", "device-son-1"))
     with tvers.uow() as uow:
-        result = customers.resolve(uow, ArrivalIn(kind="event", identities=[ident("phone", "+4791234567"), ident("device_id", "device-son-1")]),
-                                   policy=MergePolicy.parse("phone,device_id"))
+        arrival = ArrivalIn(kind="event", identities=[ident("phone", "+4791234567"), ident("device_id", "device-son-1")])  # type: ignore[arg-type]
+        result = customers.resolve(uow, arrival, policy=MergePolicy.parse("phone,device_id"))
         uow.commit()
     assert result.outcome == "merged" and result.customer_id == mum and result.merged_ids == [son]
 

@@ -14,6 +14,7 @@ from tvers.bootstrap import Tvers, build
 from tvers.channels import api_keys
 from tvers.channels.access import Role
 from tvers.channels.schemas import ApiKeyIn
+from tvers.customer_commands import customers_app, giftcard_app
 from tvers.kernel.errors import TversError
 from tvers.settings import Settings
 
@@ -21,6 +22,8 @@ app = typer.Typer(help="Tvers: one unified commerce platform under every sales c
                   pretty_exceptions_enable=False)
 apikey_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 app.add_typer(apikey_app, name="apikey")
+app.add_typer(customers_app, name="customers")
+app.add_typer(giftcard_app, name="giftcard")
 
 
 def say(message: str) -> None:

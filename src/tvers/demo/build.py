@@ -20,6 +20,7 @@ from tvers.channels import service as channels
 from tvers.channels.access import Role
 from tvers.channels.schemas import ApiKeyIn, ChannelIn, ChannelType
 from tvers.demo.catalog_data import DemoCatalog, DemoProduct, build_catalog
+from tvers.demo.customers import load_customers
 
 PRICE_BOOKS = (("nok-retail", "Retail NOK", "NOK"), ("sek-retail", "Retail SEK", "SEK"),
                ("dkk-retail", "Retail DKK", "DKK"), ("eur-retail", "Retail EUR", "EUR"))
@@ -44,9 +45,11 @@ class DemoSummary:
     products: int
     variants: int
     channels: int
+    customers: int = 0
 
     def describe(self) -> str:
-        return f"{self.products} products, {self.variants} variants, {self.channels} channels, 4 price books"
+        return (f"{self.products} products, {self.variants} variants, {self.channels} channels, 4 price books, "
+                f"{self.customers} customers")
 
 
 def build_demo(tvers: Tvers, *, seed: int, log: Callable[[str], None] = lambda _m: None) -> DemoSummary:
@@ -62,10 +65,12 @@ def build_demo(tvers: Tvers, *, seed: int, log: Callable[[str], None] = lambda _
     product_ids = _load_products(tvers, data)
     _load_prices(tvers, data)
     _publish(tvers, product_ids)
+    people = load_customers(tvers, seed=seed, log=log)
     with tvers.uow() as uow:
         key = api_keys.create_api_key(uow, ApiKeyIn(name="demo admin", role=Role.ADMIN))
         uow.commit()
-    return DemoSummary(admin_key=key.key, products=len(data.products), variants=data.variant_count, channels=len(CHANNELS))
+    return DemoSummary(admin_key=key.key, products=len(data.products), variants=data.variant_count, channels=len(CHANNELS),
+                       customers=people.created - people.merged)
 
 
 def _load_products(tvers: Tvers, data: DemoCatalog) -> list[str]:

@@ -11,6 +11,7 @@ from tvers.customers.service.gift_cards import (
     void_gift_card,
 )
 from tvers.customers.service.identities import add_identity, find_by_identity, remove_identity
+from tvers.customers.service.importing import ImportedCustomer, PastOrder, import_customers
 from tvers.customers.service.loyalty import (
     adjust_points,
     check_points_ledgers,
@@ -40,6 +41,8 @@ from tvers.customers.service.view import customer_view, timeline
 
 __all__ = [
     "AUTOMATIC",
+    "ImportedCustomer",
+    "PastOrder",
     "add_address",
     "add_identity",
     "adjust_points",
@@ -58,6 +61,7 @@ __all__ = [
     "get_customer",
     "get_gift_card",
     "get_programme",
+    "import_customers",
     "gift_card_entries",
     "issue_gift_card",
     "issue_store_credit",

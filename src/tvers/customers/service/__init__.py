@@ -10,7 +10,7 @@ from tvers.customers.service.gift_cards import (
     refund_to_gift_card,
     void_gift_card,
 )
-from tvers.customers.service.identities import add_identity, find_by_identity, remove_identity
+from tvers.customers.service.identities import add_identity, find_by_identity, lookup_customer_id, remove_identity
 from tvers.customers.service.importing import ImportedCustomer, PastOrder, import_customers
 from tvers.customers.service.loyalty import (
     adjust_points,
@@ -66,6 +66,7 @@ __all__ = [
     "issue_gift_card",
     "issue_store_credit",
     "list_merges",
+    "lookup_customer_id",
     "loyalty_summary",
     "merge_customers",
     "points_history",

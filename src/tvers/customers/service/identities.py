@@ -70,9 +70,15 @@ def owners_of(uow: Uow, claims: Sequence[Claim]) -> dict[tuple[str, str], Identi
     return {(row.type, row.value): row for row in rows}
 
 
-def attach_identities(uow: Uow, customer_id: str, claims: Sequence[Claim], *, channel: str | None) -> list[Identity]:
-    """Store new identities on a profile; one another profile owns is refused (409) and nothing is kept."""
-    taken = owners_of(uow, claims)
+def attach_identities(uow: Uow, customer_id: str, claims: Sequence[Claim], *, channel: str | None,
+                      known: dict[tuple[str, str], Identity] | None = None) -> list[Identity]:
+    """Store new identities on a profile; one another profile owns is refused (409) and nothing is kept.
+
+    `known` is what `owners_of` already answered for these claims in this transaction (saves a query).
+    """
+    if not claims:
+        return []
+    taken = owners_of(uow, claims) if known is None else known
     errors = [FieldError(c.field, f"this {c.type.value} belongs to another customer", IdentityTaken.code)
               for c in claims if (c.type.value, c.value) in taken and taken[(c.type.value, c.value)].customer_id != customer_id]
     if errors:
@@ -113,6 +119,17 @@ def remove_identity(uow: Uow, customer_id: str, identity_id: str) -> None:
     uow.session.delete(identity)
     add_activity(uow, row.id, "identity_removed", identity_type=identity.type)
     uow.session.flush()
+
+
+def lookup_customer_id(uow: Uow, kind: IdentityType, value: str, *, channel: str | None = None,
+                       region: str | None = None) -> str | None:
+    """The id of the profile an identity points to (through merges), or None: one indexed query."""
+    claims = normalise_claims(uow, [IdentityIn(type=kind, value=value)], channel=channel, region=region, prefix="identity")
+    found = uow.session.execute(select(Identity.customer_id, Customer.merged_into).join(Customer, Customer.id == Identity.customer_id)
+                                .where(Identity.type == kind.value, Identity.value == claims[0].value)).one_or_none()
+    if found is None:
+        return None
+    return found.customer_id if found.merged_into is None else current_row(uow, found.merged_into).id
 
 
 def find_by_identity(uow: Uow, kind: IdentityType, value: str, *, channel: str | None = None,

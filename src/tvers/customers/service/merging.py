@@ -35,6 +35,8 @@ class Evidence:
 def merge_many(uow: Uow, customer_ids: Sequence[str], *, reason: str, evidence: Sequence[Evidence],
                actor: str) -> tuple[str, list[str]]:
     """Merge every profile into the survivor the rule picks; returns (survivor, merged ids)."""
+    if len(customer_ids) == 1:
+        return customer_ids[0], []
     rows = customers_by_id(uow, customer_ids)
     cards = loyalty_card_holders(uow, list(rows))
     survivor = choose_survivor([Candidate(r.id, r.created_at, r.id in cards) for r in rows.values()])

@@ -25,7 +25,7 @@ def resolve(uow: Uow, arrival: ArrivalIn, *, policy: MergePolicy = DEFAULT_POLIC
     strong, weak = _split_owners(uow, claims, stored, policy)
     if not strong and not weak:
         row = new_customer_row(uow, _profile(arrival), channel=channel)
-        attach_identities(uow, row.id, unowned, channel=channel)
+        attach_identities(uow, row.id, unowned, channel=channel, known={})
         return ResolutionOut(customer_id=row.id, outcome=ResolutionOutcome.CREATED, added_identities=[c.type for c in unowned])
     if strong:
         return _attach_strong(uow, arrival, strong, weak, unowned, channel=channel, actor=actor)
@@ -53,7 +53,8 @@ def _attach_strong(uow: Uow, arrival: ArrivalIn, strong: dict[str, list[Evidence
     evidence = [item for items in strong.values() for item in items]
     survivor, merged = merge_many(uow, list(strong), reason=f"identity resolution ({arrival.kind.value})",
                                   evidence=evidence, actor=actor)
-    attach_identities(uow, survivor, unowned, channel=channel)
+    # `unowned` was established in this transaction (a concurrent insert still meets the unique index).
+    attach_identities(uow, survivor, unowned, channel=channel, known={})
     outcome = ResolutionOutcome.MERGED if merged else ResolutionOutcome.ATTACHED
     return ResolutionOut(customer_id=survivor, outcome=outcome, merged_ids=merged, added_identities=[c.type for c in unowned],
                          possible_duplicates=sorted(weak))
@@ -67,7 +68,7 @@ def _weak_only(uow: Uow, arrival: ArrivalIn, weak: set[str], unowned: list[Claim
         return ResolutionOut(customer_id=None, outcome=ResolutionOutcome.AMBIGUOUS, possible_duplicates=sorted(weak))
     # A weak match gets nothing new: the new identities start a profile of their own, flagged for staff.
     row = new_customer_row(uow, _profile(arrival), channel=channel)
-    attach_identities(uow, row.id, unowned, channel=channel)
+    attach_identities(uow, row.id, unowned, channel=channel, known={})
     return ResolutionOut(customer_id=row.id, outcome=ResolutionOutcome.CREATED, added_identities=[c.type for c in unowned],
                          possible_duplicates=sorted(weak))
 

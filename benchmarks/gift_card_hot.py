@@ -18,7 +18,6 @@ from typing import Any
 from _harness import log, postgres_admin_url, postgres_version, temporary_database
 
 
-
 def hammer(url: str, code: str, seconds: float, worker: int, start_at: float, results: Any) -> None:
     from tvers.bootstrap import build
     from tvers.customers import service as customers

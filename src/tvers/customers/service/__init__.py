@@ -28,7 +28,14 @@ from tvers.customers.service.loyalty import (
 )
 from tvers.customers.service.merging import AUTOMATIC, list_merges, merge_customers
 from tvers.customers.service.privacy import erase_customer, export_customer
-from tvers.customers.service.profiles import add_address, create_customer, get_customer, search_customers, update_customer
+from tvers.customers.service.profiles import (
+    active_customer_id,
+    add_address,
+    create_customer,
+    get_customer,
+    search_customers,
+    update_customer,
+)
 from tvers.customers.service.resolution import resolve
 from tvers.customers.service.store_credit import (
     check_store_credit_ledgers,
@@ -43,6 +50,7 @@ __all__ = [
     "AUTOMATIC",
     "ImportedCustomer",
     "PastOrder",
+    "active_customer_id",
     "add_address",
     "add_identity",
     "adjust_points",

@@ -61,6 +61,11 @@ def get_customer(uow: Uow, customer_id: str) -> CustomerOut:
     return customer_out(uow, current_row(uow, customer_id), asked_for=customer_id)
 
 
+def active_customer_id(uow: Uow, customer_id: str, *, field: str = "customer_id") -> str:
+    """The id that answers for `customer_id` now (through merges); an erased profile is refused."""
+    return live_row(uow, customer_id, field=field).id
+
+
 def update_customer(uow: Uow, customer_id: str, data: CustomerPatch) -> CustomerOut:
     row = live_row(uow, customer_id)
     check_version(row.version, data.version)
@@ -110,7 +115,8 @@ def search_customers(uow: Uow, query: CustomerSearch, *, limit: int = 20) -> lis
                                                                                           Identity.value == value)
     if query.q:
         term = query.q.strip().casefold()
-        statement = statement.where(Customer.search_name.like(f"{term}%") | Customer.search_name.like(f"% {term}%"))
+        statement = statement.where(Customer.search_name.startswith(term, autoescape=True)
+                                    | Customer.search_name.contains(f" {term}", autoescape=True))
     rows = uow.session.scalars(statement.order_by(Customer.search_name, Customer.id).limit(limit)).all()
     return [customer_out(uow, row) for row in rows]
 

@@ -24,7 +24,7 @@ def open_cart(body: CartIn, uow: UowDep, principal: Write, __: IdempotencyKey = 
     """The customer's open cart (one across all channels), or an anonymous shopper's by token; made on first use."""
     check_channel_scope(principal, body.channel)
     with uow:
-        owner = customers.get_customer(uow, body.customer_id).id if body.customer_id else None
+        owner = customers.active_customer_id(uow, body.customer_id) if body.customer_id else None
         cart = carts.open_cart(uow, body.model_copy(update={"customer_id": owner}))
         uow.commit()
     return cart
@@ -52,8 +52,8 @@ def set_line(cart_id: str, body: CartLineIn, uow: UowDep, principal: Write, __: 
 def claim_cart(body: ClaimIn, uow: UowDep, _: Write, __: IdempotencyKey = None) -> CartOut:
     """On sign-in: the anonymous cart joins the customer's open cart (per SKU the larger quantity wins)."""
     with uow:
-        owner = customers.get_customer(uow, body.customer_id)
-        cart = carts.claim_anonymous_cart(uow, token=body.anonymous_token, customer_id=owner.id)
+        owner = customers.active_customer_id(uow, body.customer_id)
+        cart = carts.claim_anonymous_cart(uow, token=body.anonymous_token, customer_id=owner)
         uow.commit()
     return cart
 

@@ -54,6 +54,7 @@ TABLE: dict[tuple[str, str], tuple[frozenset[str], int]] = {
     # customers (issue 4): staff serve any customer; integrations bring their channel's arrivals; export/erase are admin's
     ("POST", "/api/v1/customers"): (STAFF_AND_ADMIN, 422),
     ("GET", "/api/v1/customers"): (STAFF_AND_ADMIN, 200),
+    ("GET", "/api/v1/customers/lookup"): (STAFF_AND_ADMIN, 422),
     ("GET", "/api/v1/customers/{customer_id}"): (STAFF_AND_ADMIN, 404),
     ("PATCH", "/api/v1/customers/{customer_id}"): (STAFF_AND_ADMIN, 422),
     ("POST", "/api/v1/customers/{customer_id}/identities"): (STAFF_AND_ADMIN, 422),

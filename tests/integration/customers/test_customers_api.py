@@ -114,3 +114,23 @@ def test_bad_input_is_a_clear_problem_and_changes_nothing(tvers, client, admin, 
     assert found["errors"][0]["field"] == field
     assert counts(tvers) == before
     assert ok(client.get(f"/api/v1/gift-cards/{card['id']}", headers=admin))["balance"]["amount"] == "100.00"
+
+
+def test_lookup_by_any_identity_and_idempotent_tenders(tvers, client, admin, keys):
+    ok(client.post("/api/v1/customers/resolve", headers=admin, json={"kind": "order", "channel": "nordmarket-se", "identities": [
+        {"type": "marketplace_buyer_id", "value": "B-77"}, {"type": "device_id", "value": "android-00ff00ff00ff"}]}))
+    by_buyer = ok(client.get("/api/v1/customers/lookup", headers=keys["staff"],
+                             params={"type": "marketplace_buyer_id", "value": "B-77", "channel": "nordmarket-se"}))
+    by_device = ok(client.get("/api/v1/customers/lookup", headers=keys["staff"],
+                              params={"type": "device_id", "value": "android-00ff00ff00ff"}))
+    assert by_buyer["id"] == by_device["id"]
+    missing = problem(client.get("/api/v1/customers/lookup", headers=keys["staff"], params={"type": "email", "value": "x@example.no"}),
+                      404, "customer_not_found")
+    assert missing["errors"][0]["field"] == "value"
+    # a retried redemption with the same Idempotency-Key answers the first response and takes the money once
+    card = ok(client.post("/api/v1/gift-cards", headers=admin, json={"amount": "100.00", "currency": "NOK"}))
+    body = {"code": card["code"], "amount": "40.00", "currency": "NOK", "reference": "till-1"}
+    first = client.post("/api/v1/gift-cards/redemptions", headers={**keys["app"], "Idempotency-Key": "k-1"}, json=body)
+    again = client.post("/api/v1/gift-cards/redemptions", headers={**keys["app"], "Idempotency-Key": "k-1"}, json=body)
+    assert first.json() == again.json() and again.headers.get("idempotent-replayed") == "true"
+    assert ok(client.get(f"/api/v1/gift-cards/{card['id']}", headers=admin))["balance"]["amount"] == "60.00"

@@ -136,3 +136,14 @@ def test_a_merge_moves_points_and_keeps_tier_history(tvers, kari, clock):
     assert summary(tvers, other).customer_id == kari
     with tvers.uow(read_only=True) as uow:
         assert customers.check_points_ledgers(uow) == []
+
+
+def test_expired_points_leave_the_balance_but_not_below_zero(tvers, kari):
+    with tvers.uow() as uow:
+        customers.earn_for_order(uow, order_id="o1", customer_id=kari, channel="web-no", currency="NOK", amount_minor=30_000)
+        assert customers.expire_points(uow, kari, points=20, reason="expired after 24 months") == 10
+        assert customers.expire_points(uow, kari, points=50, reason="expired after 24 months") == 0
+        uow.commit()
+    with tvers.uow(read_only=True) as uow:
+        assert [e.kind.value for e in customers.points_history(uow, kari)] == ["earn", "expire", "expire"]
+        assert customers.check_points_ledgers(uow) == []

@@ -8,6 +8,8 @@ from fastapi import Depends, Query
 
 from tvers.channels.access import Permission, Principal
 from tvers.customers import service as customers
+from tvers.customers.errors import CustomerNotFound
+from tvers.customers.identity_rules import IdentityType
 from tvers.customers.merge_rules import MergePolicy
 from tvers.customers.schemas import (
     AddressIn,
@@ -27,6 +29,7 @@ from tvers.customers.schemas import (
     ResolutionOut,
 )
 from tvers.customers.view_schemas import CustomerView
+from tvers.kernel.errors import FieldError
 from tvers.web.api.common import api_router
 from tvers.web.deps import IdempotencyKey, ReadUowDep, TversDep, UowDep, check_channel_scope, requires
 
@@ -65,6 +68,20 @@ def search_customers(uow: ReadUowDep, _: Read, q: Text = None, email: Text = Non
     with uow:
         return customers.search_customers(uow, CustomerSearch(q=q, email=email, phone=phone, loyalty_card=loyalty_card,
                                                               region=region), limit=limit)
+
+
+@router.get("/customers/lookup", response_model=CustomerOut)
+def lookup_customer(uow: ReadUowDep, _: Read, type: IdentityType,
+                    value: Annotated[str, Query(min_length=1, max_length=320)],
+                    channel: Annotated[str | None, Query(max_length=64, description="For marketplace buyer ids and phone regions.")] = None,
+                    region: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None) -> CustomerOut:
+    """The profile any identity points to (email, phone, loyalty card, fingerprint, buyer id, handle, device)."""
+    with uow:
+        found = customers.find_by_identity(uow, type, value, channel=channel, region=region)
+    if found is None:
+        message = f"no customer has this {type.value}"
+        raise CustomerNotFound(message, fields=[FieldError("value", message, CustomerNotFound.code)])
+    return found
 
 
 @router.get("/customers/{customer_id}", response_model=CustomerOut)

@@ -19,7 +19,7 @@ from tvers.catalog import service as catalog
 from tvers.catalog.schemas import MoneyOut, VariantStatus
 from tvers.channels import service as channels
 from tvers.db.uow import Uow
-from tvers.kernel.errors import FieldError, InvalidInput
+from tvers.kernel.errors import FieldError, InvalidInput, TversError
 from tvers.kernel.ids import new_id
 from tvers.kernel.money import Money
 
@@ -63,7 +63,7 @@ def set_line(uow: Uow, cart_id: str, data: CartLineIn) -> CartOut:
     if variant is None or variant.status is not VariantStatus.ACTIVE:
         message = f"no variant with SKU {data.sku!r} is for sale"
         raise InvalidCartLine(message, fields=[FieldError("sku", message, InvalidCartLine.code)])
-    seen = Money.of(data.seen_unit_price, ref.currency).minor if data.seen_unit_price is not None else None
+    seen = _seen_minor(data, ref.currency)
     line = uow.session.execute(select(CartLine).where(CartLine.cart_id == cart.id, CartLine.variant_id == variant.id)).scalar_one_or_none()
     now = uow.clock.now()
     if data.quantity == 0:
@@ -79,6 +79,15 @@ def set_line(uow: Uow, cart_id: str, data: CartLineIn) -> CartOut:
     uow.session.flush()
     uow.record(events.CartChanged(cart_id=cart.id, customer_id=cart.customer_id, channel=channel))
     return cart_out(uow, cart)
+
+
+def _seen_minor(data: CartLineIn, currency: str) -> int | None:
+    if data.seen_unit_price is None:
+        return None
+    try:
+        return Money.of(data.seen_unit_price, currency).minor
+    except TversError as error:
+        raise type(error)(error.message, fields=[FieldError("seen_unit_price", error.message, error.code)]) from None
 
 
 def claim_anonymous_cart(uow: Uow, *, token: str, customer_id: str) -> CartOut:

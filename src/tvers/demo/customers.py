@@ -14,7 +14,8 @@ import phonenumbers
 
 from tvers.bootstrap import Tvers
 from tvers.customers import service as customers
-from tvers.customers.schemas import AddressIn, ArrivalIn, CustomerIn, IdentityIn, Purpose
+from tvers.customers.identity_rules import IdentityType
+from tvers.customers.schemas import AddressIn, ArrivalIn, ArrivalKind, CustomerIn, IdentityIn, ProfileData, Purpose
 from tvers.customers.service import ImportedCustomer, PastOrder
 from tvers.demo.customer_words import (
     CHANNELS,
@@ -66,14 +67,14 @@ def _person(rnd: random.Random, index: int) -> _Person:
     country = rnd.choices([c for c, _ in COUNTRY_WEIGHTS], weights=[w for _, w in COUNTRY_WEIGHTS])[0]
     given, family = rnd.choice(GIVEN[country]), rnd.choice(FAMILY[country])
     channel = rnd.choice(CHANNELS[country])
-    identities = [IdentityIn(type="email", value=_email(rnd, given, family, country, index), is_verified=rnd.random() < 0.85)]  # type: ignore[arg-type]
+    identities = [IdentityIn(type=IdentityType.EMAIL, value=_email(rnd, given, family, country, index), is_verified=rnd.random() < 0.85)]
     if rnd.random() < 0.6:
-        identities.append(IdentityIn(type="phone", value=_phone(rnd, country)))  # type: ignore[arg-type]
+        identities.append(IdentityIn(type=IdentityType.PHONE, value=_phone(rnd, country)))
     card = f"7001{index:09d}" if rnd.random() < 0.45 else None
     if card:
-        identities.append(IdentityIn(type="loyalty_card", value=card))  # type: ignore[arg-type]
+        identities.append(IdentityIn(type=IdentityType.LOYALTY_CARD, value=card))
     if rnd.random() < 0.15:
-        identities.append(IdentityIn(type="device_id", value=f"{rnd.choice(['ios', 'android'])}-{rnd.getrandbits(64):016x}"))  # type: ignore[arg-type]
+        identities.append(IdentityIn(type=IdentityType.DEVICE_ID, value=f"{rnd.choice(['ios', 'android'])}-{rnd.getrandbits(64):016x}"))
     city, city_country, postcodes, streets = rnd.choice([c for c in CITIES if c[1] == country])
     address = AddressIn(lines=[f"{rnd.choice(streets)} {rnd.randint(1, 140)}{rnd.choice(['', '', 'A', 'B'])}"],
                         postal_code=rnd.choice(postcodes), city=city, country=city_country, is_default=True)
@@ -134,13 +135,13 @@ def _duplicates_found_by_the_resolver(tvers: Tvers, rnd: random.Random, people: 
     with tvers.uow() as uow:
         for index in chosen:
             person = people[index]
-            other_email = IdentityIn(type="email", value=f"{person.data.given_name}{index}@jobb.example".lower().translate(_FOLD),  # type: ignore[arg-type]
-                                     is_verified=True)
+            address = f"{person.data.given_name}{index}@jobb.example".lower().translate(_FOLD)
+            other_email = IdentityIn(type=IdentityType.EMAIL, value=address, is_verified=True)
             channel = rnd.choice(CHANNELS[person.country])
-            customers.resolve(uow, ArrivalIn(kind="sign_up", channel=channel, identities=[other_email],  # type: ignore[arg-type]
-                                             profile={"given_name": person.data.given_name}))  # type: ignore[arg-type]
-            card = IdentityIn(type="loyalty_card", value=person.loyalty_card or "")  # type: ignore[arg-type]
-            result = customers.resolve(uow, ArrivalIn(kind="order", channel=person.data.channel, identities=[card, other_email]))  # type: ignore[arg-type]
+            customers.resolve(uow, ArrivalIn(kind=ArrivalKind.SIGN_UP, channel=channel, identities=[other_email],
+                                             profile=ProfileData(given_name=person.data.given_name)))
+            card = IdentityIn(type=IdentityType.LOYALTY_CARD, value=person.loyalty_card or "")
+            result = customers.resolve(uow, ArrivalIn(kind=ArrivalKind.ORDER, channel=person.data.channel, identities=[card, other_email]))
             merged += len(result.merged_ids)
         uow.commit()
     return merged

@@ -48,6 +48,8 @@ def test_redeem_in_store_and_on_the_web_then_refund(tvers, card):
         entries = customers.gift_card_entries(uow, card.id)
         uow.commit()
     assert refunded.balance.amount == "330.00"
+    with tvers.uow(read_only=True) as uow:
+        assert customers.check_gift_card_ledgers(uow) == []
     assert [(e.kind, e.amount.amount) for e in entries] == [("issue", "500.00"), ("redeem", "-120.00"), ("redeem", "-80.00"),
                                                            ("refund", "30.00")]
 

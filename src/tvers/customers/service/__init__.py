@@ -3,6 +3,7 @@
 from tvers.customers.service.consents import consent_history, current_consents, record_consent
 from tvers.customers.service.gift_cards import (
     check_gift_card,
+    check_gift_card_ledgers,
     get_gift_card,
     gift_card_entries,
     issue_gift_card,
@@ -55,6 +56,7 @@ __all__ = [
     "add_identity",
     "adjust_points",
     "check_gift_card",
+    "check_gift_card_ledgers",
     "check_points_ledgers",
     "check_store_credit_ledgers",
     "consent_history",

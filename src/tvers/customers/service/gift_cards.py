@@ -124,6 +124,14 @@ def transfer_ownership(uow: Uow, *, from_customer: str, to_customer: str) -> Non
                         .execution_options(synchronize_session=False))
 
 
+def check_gift_card_ledgers(uow: Uow) -> list[str]:
+    """Doctor check: gift cards whose balance differs from the sum of their ledger."""
+    sums = dict(uow.session.execute(select(GiftCardEntry.gift_card_id, func.sum(GiftCardEntry.amount_minor))
+                                    .group_by(GiftCardEntry.gift_card_id)).all())
+    balances = dict(uow.session.execute(select(GiftCard.id, GiftCard.balance_minor)).all())
+    return sorted(c for c in sums.keys() | balances.keys() if int(sums.get(c) or 0) != int(balances.get(c) or 0))
+
+
 def card_by_code(uow: Uow, code: str) -> GiftCard:
     row = uow.session.execute(select(GiftCard).where(GiftCard.code_hash == code_digest(code))).scalar_one_or_none()
     if row is None:

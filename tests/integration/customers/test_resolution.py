@@ -156,4 +156,6 @@ def test_merges_chain_through_pointers(tvers, channels, clock):
             uow.commit()
     with tvers.uow(read_only=True) as uow:
         assert customers.get_customer(uow, a).id == c
+        assert customers.lookup_customer_id(uow, IdentityType.EMAIL, "A@example.no") == c
+        assert customers.lookup_customer_id(uow, IdentityType.EMAIL, "nobody@example.no") is None
         assert len(customers.get_customer(uow, c).identities) == 3

@@ -124,9 +124,9 @@ def remove_identity(uow: Uow, customer_id: str, identity_id: str) -> None:
 def lookup_customer_id(uow: Uow, kind: IdentityType, value: str, *, channel: str | None = None,
                        region: str | None = None) -> str | None:
     """The id of the profile an identity points to (through merges), or None: one indexed query."""
-    claims = normalise_claims(uow, [IdentityIn(type=kind, value=value)], channel=channel, region=region, prefix="identity")
+    stored = normalise(kind, value, field="value", region=default_region(uow, region=region, channel=channel), channel=channel)
     found = uow.session.execute(select(Identity.customer_id, Customer.merged_into).join(Customer, Customer.id == Identity.customer_id)
-                                .where(Identity.type == kind.value, Identity.value == claims[0].value)).one_or_none()
+                                .where(Identity.type == kind.value, Identity.value == stored)).one_or_none()
     if found is None:
         return None
     return found.customer_id if found.merged_into is None else current_row(uow, found.merged_into).id

@@ -13,10 +13,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tvers.bootstrap import Tvers, build
-from tvers.schema import target_metadata
 from tvers.db.migrate import upgrade
 from tvers.db.session import normalise_url
 from tvers.kernel.clock import FixedClock
+from tvers.schema import target_metadata
 from tvers.settings import Settings
 
 BACKENDS = ("sqlite", "postgresql")

@@ -15,7 +15,9 @@ from tvers.settings import Settings
 
 def module_subscribers() -> list[Subscriber]:
     """Subscribers each domain module registers; modules add theirs here as they arrive."""
-    return []
+    from tvers.customers import subscribers as customers
+
+    return [*customers.subscribers()]
 
 
 @dataclass

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import tvers.carts.models
 import tvers.catalog.models
 import tvers.channels.models
+import tvers.customers.models
 import tvers.db.idempotency
 import tvers.db.outbox
 import tvers.integrations.models

@@ -7,8 +7,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from tvers.schema import target_metadata
 from tvers.db.migrate import alembic_config, current_heads
+from tvers.schema import target_metadata
 
 
 def test_models_and_migrations_agree(tvers):

@@ -61,7 +61,7 @@ def test_stock_commands_end_to_end(url, tmp_path):
     assert levels == {"dc": 9, "oslo": 3}
 
     healthy = tvers_cli("doctor", url=url)
-    assert healthy.returncode == 0 and json.loads(healthy.stdout)["findings"] == []
+    assert healthy.returncode == 0 and json.loads(healthy.stdout)["healthy"] is True
 
 
 def test_doctor_exits_non_zero_when_the_cache_disagrees(url):
@@ -71,7 +71,8 @@ def test_doctor_exits_non_zero_when_the_cache_disagrees(url):
         connection.execute(text("UPDATE stock_levels SET reserved = 1"))
     sick = tvers_cli("doctor", url=url)
     assert sick.returncode == 1
-    assert json.loads(sick.stdout)["findings"] == [{"sku": "TENT", "location": "oslo", "field": "reserved", "cached": 1, "ledger": 0}]
+    assert json.loads(sick.stdout)["stock"]["findings"] == [
+        {"sku": "TENT", "location": "oslo", "field": "reserved", "cached": 1, "ledger": 0}]
 
 
 def test_bad_input_exits_non_zero_with_a_message(url):

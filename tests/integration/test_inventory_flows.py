@@ -193,7 +193,7 @@ def test_nearest_pickup_locations_with_enough_stock(world):
     with world.uow(read_only=True) as uow:
         near_bergen = inventory.nearest(uow, "TENT", quantity=4, latitude=60.39, longitude=5.32)
         from_oslo = inventory.nearest(uow, "TENT", quantity=1, near_location="oslo", channel_code="web-no")
-    assert [(n.location, n.distance_km) for n in near_bergen] == [("bergen", 0.4)]  # 333 m north, 233 m east; Oslo has 3; the warehouse offers no pickup
+    assert [(n.location, n.distance_km) for n in near_bergen] == [("bergen", 0.4)]  # 333 m N, 233 m E; the DC offers no pickup
     assert [n.location for n in from_oslo] == ["oslo", "bergen"]
     assert from_oslo[1].distance_km == pytest.approx(305, abs=3)
 

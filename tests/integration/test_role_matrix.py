@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import func, select
 
 from support.api import bearer, make_key, ok, problem
@@ -19,6 +19,8 @@ ADMIN, INTEGRATION, STAFF, ANALYST = "admin", "integration", "store_staff", "ana
 EVERYONE = frozenset({ADMIN, INTEGRATION, STAFF, ANALYST})
 ONLY_ADMIN = frozenset({ADMIN})
 REVIEWERS = frozenset({ADMIN, INTEGRATION, STAFF})
+STAFF_AND_ADMIN = frozenset({ADMIN, STAFF})
+CHANNEL_CALLERS = frozenset({ADMIN, INTEGRATION, STAFF})
 
 # (method, path template) → (roles allowed, the status an allowed caller gets for the request this test sends).
 # Writes are sent `{}` (or an unknown id), so an allowed caller is refused by validation and nothing changes.
@@ -49,14 +51,60 @@ TABLE: dict[tuple[str, str], tuple[frozenset[str], int]] = {
     ("POST", "/api/v1/api-keys"): (ONLY_ADMIN, 422),
     ("GET", "/api/v1/api-keys"): (ONLY_ADMIN, 200),
     ("POST", "/api/v1/api-keys/{key_id}/revoke"): (ONLY_ADMIN, 404),
+    # customers (issue 4): staff serve any customer; integrations bring their channel's arrivals; export/erase are admin's
+    ("POST", "/api/v1/customers"): (STAFF_AND_ADMIN, 422),
+    ("GET", "/api/v1/customers"): (STAFF_AND_ADMIN, 200),
+    ("GET", "/api/v1/customers/lookup"): (STAFF_AND_ADMIN, 422),
+    ("GET", "/api/v1/customers/{customer_id}"): (STAFF_AND_ADMIN, 404),
+    ("PATCH", "/api/v1/customers/{customer_id}"): (STAFF_AND_ADMIN, 422),
+    ("POST", "/api/v1/customers/{customer_id}/identities"): (STAFF_AND_ADMIN, 422),
+    ("POST", "/api/v1/customers/{customer_id}/addresses"): (STAFF_AND_ADMIN, 422),
+    ("POST", "/api/v1/customers/resolve"): (CHANNEL_CALLERS, 422),
+    ("POST", "/api/v1/customers/{customer_id}/merges"): (STAFF_AND_ADMIN, 422),
+    ("GET", "/api/v1/customers/{customer_id}/merges"): (STAFF_AND_ADMIN, 404),
+    ("POST", "/api/v1/customers/{customer_id}/consents"): (CHANNEL_CALLERS, 422),
+    ("GET", "/api/v1/customers/{customer_id}/consents"): (STAFF_AND_ADMIN, 404),
+    ("GET", "/api/v1/customers/{customer_id}/consents/history"): (STAFF_AND_ADMIN, 404),
+    ("GET", "/api/v1/customers/{customer_id}/export"): (ONLY_ADMIN, 404),
+    ("POST", "/api/v1/customers/{customer_id}/erase"): (ONLY_ADMIN, 404),
+    ("GET", "/api/v1/customers/{customer_id}/view"): (STAFF_AND_ADMIN, 404),
+    ("GET", "/api/v1/loyalty/programme"): (STAFF_AND_ADMIN, 200),
+    ("PUT", "/api/v1/loyalty/programme"): (ONLY_ADMIN, 422),
+    ("GET", "/api/v1/customers/{customer_id}/loyalty"): (STAFF_AND_ADMIN, 404),
+    ("GET", "/api/v1/customers/{customer_id}/loyalty/points"): (STAFF_AND_ADMIN, 404),
+    ("POST", "/api/v1/customers/{customer_id}/loyalty/adjustments"): (ONLY_ADMIN, 422),
+    ("POST", "/api/v1/customers/{customer_id}/loyalty/redemptions"): (CHANNEL_CALLERS, 422),
+    ("POST", "/api/v1/loyalty/redemptions/{reference}/restore"): (CHANNEL_CALLERS, 404),
+    ("GET", "/api/v1/customers/{customer_id}/store-credit"): (STAFF_AND_ADMIN, 404),
+    ("POST", "/api/v1/customers/{customer_id}/store-credit"): (STAFF_AND_ADMIN, 422),
+    ("POST", "/api/v1/customers/{customer_id}/store-credit/redemptions"): (CHANNEL_CALLERS, 422),
+    ("POST", "/api/v1/store-credit/redemptions/{reference}/restore"): (CHANNEL_CALLERS, 404),
+    ("POST", "/api/v1/gift-cards"): (ONLY_ADMIN, 422),
+    ("GET", "/api/v1/gift-cards/{gift_card_id}"): (ONLY_ADMIN, 404),
+    ("GET", "/api/v1/gift-cards/{gift_card_id}/entries"): (ONLY_ADMIN, 404),
+    ("POST", "/api/v1/gift-cards/{gift_card_id}/void"): (ONLY_ADMIN, 404),
+    ("POST", "/api/v1/gift-cards/balance"): (CHANNEL_CALLERS, 422),
+    ("POST", "/api/v1/gift-cards/redemptions"): (CHANNEL_CALLERS, 422),
+    ("POST", "/api/v1/gift-cards/{gift_card_id}/refunds"): (CHANNEL_CALLERS, 422),
+    ("POST", "/api/v1/carts"): (CHANNEL_CALLERS, 422),
+    ("GET", "/api/v1/carts/{cart_id}"): (CHANNEL_CALLERS, 404),
+    ("POST", "/api/v1/carts/{cart_id}/lines"): (CHANNEL_CALLERS, 422),
+    ("POST", "/api/v1/carts/claim"): (CHANNEL_CALLERS, 422),
+    ("GET", "/api/v1/customers/{customer_id}/carts"): (CHANNEL_CALLERS, 404),
 }
 
 
-def api_routes(tvers: Any) -> Iterator[tuple[str, str, APIRoute]]:
-    for route in create_app(tvers, run_relay=False).routes:
-        if isinstance(route, APIRoute) and route.path.startswith("/api/v1"):
-            for method in sorted(route.methods):
-                yield method, route.path, route
+def api_routes(tvers: Any) -> Iterator[tuple[str, str, Any]]:
+    """(method, path, route) of every /api/v1 route the app serves.
+
+    FastAPI 0.163 keeps included routers as `_IncludedRouter` entries in `app.routes`, so a plain
+    `isinstance(route, APIRoute)` scan of `app.routes` finds none; `iter_route_contexts` flattens them,
+    with the dependencies each route has once included.
+    """
+    for context in iter_route_contexts(create_app(tvers, run_relay=False).routes):
+        if isinstance(context.original_route, APIRoute) and context.path.startswith("/api/v1"):
+            for method in sorted(context.methods):
+                yield method, context.path, context
 
 
 def declared_permissions(dependant: Dependant) -> list[Permission]:
@@ -107,7 +155,8 @@ def test_each_role_gets_exactly_its_routes(tvers, client, admin, shop):
     # given a key for every role, a missing key and two bad keys
     product = ok(client.get(f"/api/v1/products/{shop['product_id']}", headers=admin))
     values = {"product_id": product["id"], "variant_id": product["variants"][0]["id"], "sku": "TT-RED-M",
-              "key_id": "key_01JD3V7Q0000000000000000AA"}
+              "key_id": "key_01JD3V7Q0000000000000000AA", "customer_id": "cus_01JD3V7Q0000000000000000AA",
+              "gift_card_id": "gfc_01JD3V7Q0000000000000000AA", "cart_id": "crt_01JD3V7Q0000000000000000AA", "reference": "chk-unknown"}
     admin_key = admin["Authorization"].removeprefix("Bearer ")
     roles = {ADMIN: admin,
              INTEGRATION: bearer(make_key(tvers, Role.INTEGRATION, channel="web-no")),

@@ -30,25 +30,37 @@ class Permission(StrEnum):
     RESERVATIONS_WRITE = "reservations.write"
     TRANSFERS_WRITE = "transfers.write"
     REPLENISHMENT_READ = "replenishment.read"
+    CUSTOMERS_READ = "customers.read"
+    CUSTOMERS_WRITE = "customers.write"
+    CUSTOMERS_RESOLVE = "customers.resolve"
+    CUSTOMERS_MERGE = "customers.merge"
+    CUSTOMERS_EXPORT = "customers.export"
+    CUSTOMERS_ERASE = "customers.erase"
+    CONSENTS_WRITE = "consents.write"
+    LOYALTY_MANAGE = "loyalty.manage"
+    STORE_CREDIT_MANAGE = "store_credit.manage"
+    GIFT_CARDS_MANAGE = "gift_cards.manage"
+    TENDERS_REDEEM = "tenders.redeem"
+    CARTS_READ = "carts.read"
+    CARTS_WRITE = "carts.write"
 
 
 _READ = {Permission.CATALOG_READ, Permission.CHANNELS_READ, Permission.CHANNEL_VIEW, Permission.LOCATIONS_READ, Permission.STOCK_READ}
+# A channel's integration reserves for its carts and orders, may feed stock from a legacy POS/ERP, and brings
+# arrivals, consents, carts and tenders of its own channel; it never browses customers.
+_CHANNEL = {Permission.RESERVATIONS_WRITE, Permission.STOCK_SYNC, Permission.CUSTOMERS_RESOLVE, Permission.CONSENTS_WRITE,
+            Permission.TENDERS_REDEEM, Permission.CARTS_READ, Permission.CARTS_WRITE}
+# Store staff run their own locations' stock (receive, count, adjust, transfer, reserve for a customer) and find and
+# serve any customer (merging duplicates they spot); export and erasure stay with admins.
+_STORE = {Permission.STOCK_WRITE, Permission.RESERVATIONS_WRITE, Permission.TRANSFERS_WRITE, Permission.REPLENISHMENT_READ,
+          Permission.CUSTOMERS_RESOLVE, Permission.CONSENTS_WRITE, Permission.TENDERS_REDEEM, Permission.CARTS_READ,
+          Permission.CARTS_WRITE, Permission.CUSTOMERS_READ, Permission.CUSTOMERS_WRITE, Permission.CUSTOMERS_MERGE,
+          Permission.STORE_CREDIT_MANAGE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    # A channel's integration reserves for its carts and orders and may feed stock from a legacy POS/ERP.
-    Role.INTEGRATION: frozenset(_READ | {Permission.REVIEWS_WRITE, Permission.RESERVATIONS_WRITE, Permission.STOCK_SYNC}),
-    # Store staff run their own locations' stock: receive, count, adjust, transfer, reserve for a customer.
-    Role.STORE_STAFF: frozenset(
-        _READ
-        | {
-            Permission.REVIEWS_WRITE,
-            Permission.STOCK_WRITE,
-            Permission.RESERVATIONS_WRITE,
-            Permission.TRANSFERS_WRITE,
-            Permission.REPLENISHMENT_READ,
-        }
-    ),
+    Role.INTEGRATION: frozenset(_READ | {Permission.REVIEWS_WRITE} | _CHANNEL),
+    Role.STORE_STAFF: frozenset(_READ | {Permission.REVIEWS_WRITE} | _STORE),
     Role.ANALYST: frozenset(_READ | {Permission.REPLENISHMENT_READ}),
 }
 

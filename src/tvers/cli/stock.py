@@ -43,7 +43,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(stock_app, name="stock")
     app.add_typer(transfer_app, name="transfer")
     app.add_typer(report_app, name="report")
-    app.command("doctor")(doctor)
 
 
 def emit(value: BaseModel | list[BaseModel]) -> None:
@@ -198,13 +197,3 @@ def report_replenishment(location: str | None = None) -> None:
         found = inventory.suggestions(uow, location_code=location)
     emit(list(found))
     say(f"{len(found)} suggestions")
-
-
-def doctor() -> None:
-    """Check every cached balance against its ledger; exits 1 when something disagrees."""
-    with open_tvers().uow(read_only=True) as uow:
-        report = inventory.check_stock(uow)
-    emit(report)
-    say(f"stock: {report.checked} levels checked, {len(report.findings)} disagree with the ledger")
-    if report.findings:
-        raise typer.Exit(1)

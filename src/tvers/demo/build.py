@@ -20,6 +20,7 @@ from tvers.channels import service as channels
 from tvers.channels.access import Role
 from tvers.channels.schemas import ApiKeyIn, ChannelIn, ChannelType
 from tvers.demo.catalog_data import DemoCatalog, DemoProduct, build_catalog
+from tvers.demo.customers import load_customers
 from tvers.demo.stock import load_locations, load_stock
 from tvers.demo.stores import STORES, WAREHOUSES
 
@@ -51,9 +52,11 @@ class DemoSummary:
     variants: int
     channels: int
     locations: int
+    customers: int
 
     def describe(self) -> str:
-        return f"{self.products} products, {self.variants} variants, {self.channels} channels, 4 price books, {self.locations} locations"
+        return (f"{self.products} products, {self.variants} variants, {self.channels} channels, 4 price books, "
+                f"{self.locations} locations, {self.customers} customers")
 
 
 def build_demo(tvers: Tvers, *, seed: int, log: Callable[[str], None] = lambda _m: None) -> DemoSummary:
@@ -72,6 +75,7 @@ def build_demo(tvers: Tvers, *, seed: int, log: Callable[[str], None] = lambda _
     _publish(tvers, product_ids)
     load_locations(tvers)
     load_stock(tvers, data, seed=seed, log=log)
+    people = load_customers(tvers, seed=seed, log=log)
     with tvers.uow() as uow:
         key = api_keys.create_api_key(uow, ApiKeyIn(name="demo admin", role=Role.ADMIN))
         uow.commit()
@@ -81,6 +85,7 @@ def build_demo(tvers: Tvers, *, seed: int, log: Callable[[str], None] = lambda _
         variants=data.variant_count,
         channels=len(CHANNELS) + len(STORES),
         locations=len(STORES) + len(WAREHOUSES),
+        customers=people.created - people.merged,
     )
 
 

@@ -13,7 +13,19 @@ from tvers import __version__
 from tvers.bootstrap import Tvers
 from tvers.jobs import run_due_jobs
 from tvers.web import problems
-from tvers.web.api import api_keys, channels, locations, price_books, products, stock, transfers
+from tvers.web.api import (
+    api_keys,
+    carts,
+    channels,
+    customers,
+    gift_cards,
+    locations,
+    loyalty,
+    price_books,
+    products,
+    stock,
+    transfers,
+)
 
 DESCRIPTION = """One API under every sales channel: web, app, POS, marketplace, social, call centre, kiosk.
 
@@ -57,7 +69,7 @@ def create_app(tvers: Tvers, *, run_relay: bool | None = None) -> FastAPI:
     app = FastAPI(title="Tvers", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.tvers = tvers
     problems.install(app)
-    for module in (products, price_books, channels, api_keys, locations, stock, transfers):
+    for module in (products, price_books, channels, api_keys, locations, stock, transfers, customers, loyalty, gift_cards, carts):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

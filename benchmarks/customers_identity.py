@@ -1,0 +1,142 @@
+"""Identity lookup and resolution against 1,000,000 identities on PostgreSQL (issue 4).
+
+Loads 400,000 profiles and 1,000,000 identities with COPY into a throw-away database, then measures, in the
+service (inside an open transaction, no HTTP; the transaction's start is timed apart): `lookup_customer_id`
+(the id) and `find_by_identity` (the whole profile) for random existing identities, and `resolve` of an
+order arrival with 3 identities (verified email + phone + a new device id) including its commit.
+
+    .venv/bin/python benchmarks/customers_identity.py [--postgres-url URL] [--lookups 3000] [--resolutions 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from datetime import UTC, datetime
+
+from _harness import log, percentile, postgres_admin_url, postgres_version, temporary_database
+
+CUSTOMERS = 400_000
+# identities per type: emails for all, phones for 3 in 4, loyalty cards for 1 in 2, devices for 1 in 4 → 1,000,000
+PHONE_EVERY, CARD_EVERY, DEVICE_EVERY = (4, 3), 2, 4
+
+
+def phone(i: int) -> str:
+    return f"+479{i:07d}"
+
+
+def identities_of(i: int) -> list[tuple[str, str, bool]]:
+    found = [("email", f"kunde{i}@bench.example", True)]
+    if i % PHONE_EVERY[0] < PHONE_EVERY[1]:
+        found.append(("phone", phone(i), False))
+    if i % CARD_EVERY == 0:
+        found.append(("loyalty_card", f"7001{i:09d}", False))
+    if i % DEVICE_EVERY == 1:
+        found.append(("device_id", f"bench-device-{i:012d}", False))
+    return found
+
+
+def load(url: str) -> int:
+    """COPY the profiles and identities; returns the identity count."""
+    import psycopg
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    count = 0
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as connection:
+        with connection.cursor() as cursor:
+            with cursor.copy("COPY customers (id, status, version, created_at, updated_at, search_name) FROM STDIN") as copy:
+                for i in range(CUSTOMERS):
+                    copy.write_row((f"cus_bench{i:016d}", "active", 1, now, now, f"kunde {i}"))
+            with cursor.copy("COPY customer_identities (id, customer_id, type, value, is_verified, created_at) FROM STDIN") as copy:
+                for i in range(CUSTOMERS):
+                    for number, (kind, value, verified) in enumerate(identities_of(i)):
+                        copy.write_row((f"cid_bench{i:014d}{number}", f"cus_bench{i:016d}", kind, value, verified, now))
+                        count += 1
+            cursor.execute("ANALYZE customers")
+            cursor.execute("ANALYZE customer_identities")
+        connection.commit()
+    return count
+
+
+def measure(url: str, *, lookups: int, resolutions: int, seed: int) -> dict[str, float]:
+    from sqlalchemy import text
+
+    from tvers.bootstrap import build
+    from tvers.customers import service as customers
+    from tvers.customers.identity_rules import IdentityType
+    from tvers.customers.schemas import ArrivalIn, IdentityIn
+    from tvers.settings import Settings
+
+    rnd = random.Random(seed)
+    tvers = build(Settings(database_url=url), subscribers=())
+    lookup_ms, profile_ms, begin_ms = [], [], []
+    for _ in range(lookups // 5):  # warm-up: connections, statement caches, hot index pages
+        with tvers.uow(read_only=True) as uow:
+            customers.lookup_customer_id(uow, IdentityType.EMAIL, f"kunde{rnd.randrange(CUSTOMERS)}@bench.example")
+    for _ in range(lookups):
+        i = rnd.randrange(CUSTOMERS)
+        kind, value, _v = rnd.choice(identities_of(i))
+        asked = value.upper() if kind == "email" else value
+        with tvers.uow(read_only=True) as uow:
+            started = time.perf_counter()
+            uow.session.execute(text("SELECT 1"))  # the transaction's first statement: pool checkout, pre-ping, BEGIN
+            begin_ms.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            found = customers.lookup_customer_id(uow, IdentityType(kind), asked, region="NO")
+            lookup_ms.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            profile = customers.find_by_identity(uow, IdentityType(kind), asked, region="NO")
+            profile_ms.append((time.perf_counter() - started) * 1000)
+        assert found == f"cus_bench{i:016d}" and profile is not None and profile.id == found
+    resolve_ms = []
+    for n in range(resolutions):
+        i = rnd.randrange(0, CUSTOMERS, 4)  # every 4th customer has email and phone
+        arrival = ArrivalIn(kind="order", region="NO", identities=[  # type: ignore[arg-type]
+            IdentityIn(type="email", value=f"Kunde{i}@bench.example", is_verified=True),  # type: ignore[arg-type]
+            IdentityIn(type="phone", value=phone(i)[3:]),  # type: ignore[arg-type]
+            IdentityIn(type="device_id", value=f"bench-new-device-{n:08d}")])  # type: ignore[arg-type]
+        with tvers.uow() as uow:
+            started = time.perf_counter()
+            result = customers.resolve(uow, arrival)
+            uow.commit()
+            resolve_ms.append((time.perf_counter() - started) * 1000)
+        assert result.customer_id == f"cus_bench{i:016d}" and result.outcome == "attached", result
+    tvers.close()
+    lookup_ms.sort()
+    profile_ms.sort()
+    begin_ms.sort()
+    resolve_ms.sort()
+    return {"transaction_start_p50_ms": percentile(begin_ms, 50), "transaction_start_p99_ms": percentile(begin_ms, 99),
+            "lookup_p50_ms": percentile(lookup_ms, 50), "lookup_p99_ms": percentile(lookup_ms, 99),
+            "profile_p50_ms": percentile(profile_ms, 50), "profile_p99_ms": percentile(profile_ms, 99),
+            "resolve_p50_ms": percentile(resolve_ms, 50), "resolve_p99_ms": percentile(resolve_ms, 99)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres-url")
+    parser.add_argument("--lookups", type=int, default=3000)
+    parser.add_argument("--resolutions", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=4)
+    args = parser.parse_args()
+    admin = postgres_admin_url(args.postgres_url)
+    with temporary_database(admin, prefix="tvers_bench_identity_") as url:
+        from sqlalchemy import create_engine
+
+        from tvers.db.migrate import upgrade
+
+        engine = create_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        started = time.perf_counter()
+        identities = load(url)
+        log(f"loaded {CUSTOMERS:,} profiles and {identities:,} identities in {time.perf_counter() - started:.1f} s")
+        figures = measure(url, lookups=args.lookups, resolutions=args.resolutions, seed=args.seed)
+    figures |= {"identities": identities, "postgres": postgres_version(admin)}  # type: ignore[dict-item]
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()

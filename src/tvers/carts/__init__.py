@@ -1,0 +1,1 @@
+"""Carts that follow the customer across channels."""

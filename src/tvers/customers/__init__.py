@@ -1,0 +1,1 @@
+"""Customers: profiles, identities and merging, consent, addresses, loyalty, gift cards, store credit."""

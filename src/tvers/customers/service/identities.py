@@ -1,0 +1,151 @@
+"""Identities: normalise what arrives, attach it to a profile, find a profile by any identity."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.exc import IntegrityError
+
+from tvers.customers import events
+from tvers.customers.errors import IdentityNotFound, IdentityTaken
+from tvers.customers.identity_rules import IdentityType, normalise
+from tvers.customers.models import Customer, Identity
+from tvers.customers.schemas import CustomerOut, IdentityAddIn, IdentityIn, IdentityOut
+from tvers.customers.service._shared import (
+    add_activity,
+    check_channel,
+    current_row,
+    customer_out,
+    default_region,
+    identity_out,
+    live_row,
+)
+from tvers.db.uow import Uow
+from tvers.kernel.errors import FieldError, TversError
+from tvers.kernel.ids import new_id
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One normalised identity as it arrived."""
+
+    type: IdentityType
+    value: str
+    is_verified: bool
+    field: str
+
+
+def normalise_claims(uow: Uow, items: Sequence[IdentityIn], *, channel: str | None, region: str | None,
+                     prefix: str = "identities") -> list[Claim]:
+    """Every item normalised (all errors reported together); duplicates within the request collapse."""
+    region = default_region(uow, region=region, channel=channel)
+    claims: dict[tuple[IdentityType, str], Claim] = {}
+    errors: list[FieldError] = []
+    first_error: TversError | None = None
+    for index, item in enumerate(items):
+        field = f"{prefix}.{index}.value"
+        try:
+            value = normalise(item.type, item.value, field=field, region=region, channel=channel)
+        except TversError as error:  # InvalidIdentity / LooksLikeCardNumber: collect, raise the first kind
+            first_error = first_error or error
+            errors.extend(getattr(error, "fields", ()))
+            continue
+        previous = claims.get((item.type, value))
+        verified = item.is_verified or (previous.is_verified if previous else False)
+        claims[(item.type, value)] = Claim(item.type, value, verified, previous.field if previous else field)
+    if first_error is not None:
+        first_error.fields = tuple(errors)
+        raise first_error
+    return list(claims.values())
+
+
+def owners_of(uow: Uow, claims: Sequence[Claim]) -> dict[tuple[str, str], Identity]:
+    """The stored identities matching `claims`, by (type, value): one indexed query."""
+    if not claims:
+        return {}
+    keys = [(c.type.value, c.value) for c in claims]
+    rows = uow.session.scalars(select(Identity).where(tuple_(Identity.type, Identity.value).in_(keys))).all()
+    return {(row.type, row.value): row for row in rows}
+
+
+def attach_identities(uow: Uow, customer_id: str, claims: Sequence[Claim], *, channel: str | None,
+                      known: dict[tuple[str, str], Identity] | None = None) -> list[Identity]:
+    """Store new identities on a profile; one another profile owns is refused (409) and nothing is kept.
+
+    `known` is what `owners_of` already answered for these claims in this transaction (saves a query).
+    """
+    if not claims:
+        return []
+    taken = owners_of(uow, claims) if known is None else known
+    errors = [FieldError(c.field, f"this {c.type.value} belongs to another customer", IdentityTaken.code)
+              for c in claims if (c.type.value, c.value) in taken and taken[(c.type.value, c.value)].customer_id != customer_id]
+    if errors:
+        raise IdentityTaken(errors[0].message, fields=errors)
+    now, added = uow.clock.now(), []
+    for claim in claims:
+        if (claim.type.value, claim.value) in taken:
+            continue
+        row = Identity(id=new_id("cid"), customer_id=customer_id, type=claim.type.value, value=claim.value,
+                       is_verified=claim.is_verified, channel=channel, created_at=now)
+        uow.session.add(row)
+        added.append(row)
+        add_activity(uow, customer_id, "identity_added", channel=channel, identity_type=claim.type.value)
+        uow.record(events.IdentityAdded(customer_id=customer_id, identity_type=claim.type.value, channel=channel))
+    try:
+        uow.session.flush()
+    except IntegrityError:  # a concurrent command took one of them between our check and insert
+        raise IdentityTaken("an identity was taken by another customer meanwhile; try again") from None
+    return added
+
+
+def add_identity(uow: Uow, customer_id: str, data: IdentityAddIn) -> IdentityOut:
+    row = live_row(uow, customer_id)
+    channel = check_channel(uow, data.channel)
+    claims = normalise_claims(uow, [data], channel=channel, region=data.region, prefix="identity")
+    added = attach_identities(uow, row.id, claims, channel=channel)
+    if added:
+        return identity_out(added[0])
+    existing = owners_of(uow, claims)[(claims[0].type.value, claims[0].value)]
+    return identity_out(existing)
+
+
+def remove_identity(uow: Uow, customer_id: str, identity_id: str) -> None:
+    row = live_row(uow, customer_id)
+    identity = uow.session.get(Identity, identity_id)
+    if identity is None or identity.customer_id != row.id:
+        raise IdentityNotFound(f"customer {row.id} has no identity {identity_id!r}")
+    uow.session.delete(identity)
+    add_activity(uow, row.id, "identity_removed", identity_type=identity.type)
+    uow.session.flush()
+
+
+def lookup_customer_id(uow: Uow, kind: IdentityType, value: str, *, channel: str | None = None,
+                       region: str | None = None) -> str | None:
+    """The id of the profile an identity points to (through merges), or None: one indexed query."""
+    stored = normalise(kind, value, field="value", region=default_region(uow, region=region, channel=channel), channel=channel)
+    found = uow.session.execute(select(Identity.customer_id, Customer.merged_into).join(Customer, Customer.id == Identity.customer_id)
+                                .where(Identity.type == kind.value, Identity.value == stored)).one_or_none()
+    if found is None:
+        return None
+    return found.customer_id if found.merged_into is None else current_row(uow, found.merged_into).id
+
+
+def find_by_identity(uow: Uow, kind: IdentityType, value: str, *, channel: str | None = None,
+                     region: str | None = None) -> CustomerOut | None:
+    """The profile an identity points to (through merges), or None."""
+    claims = normalise_claims(uow, [IdentityIn(type=kind, value=value)], channel=channel, region=region, prefix="identity")
+    found = owners_of(uow, claims).get((claims[0].type.value, claims[0].value))
+    if found is None:
+        return None
+    return customer_out(uow, current_row(uow, found.customer_id))
+
+
+def loyalty_card_holders(uow: Uow, customer_ids: Sequence[str]) -> set[str]:
+    return set(uow.session.scalars(select(Identity.customer_id).where(
+        Identity.customer_id.in_(customer_ids), Identity.type == IdentityType.LOYALTY_CARD.value)))
+
+
+def customers_by_id(uow: Uow, customer_ids: Sequence[str]) -> dict[str, Customer]:
+    return {row.id: row for row in uow.session.scalars(select(Customer).where(Customer.id.in_(customer_ids)))}

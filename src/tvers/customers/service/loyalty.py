@@ -1,0 +1,207 @@
+"""Loyalty: the programme, the append-only points ledger (earn, burn, restore, expire, adjust, reverse) and tiers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from tvers.catalog.schemas import MoneyOut
+from tvers.customers import events
+from tvers.customers.errors import InsufficientPoints, RedemptionNotFound, WrongCurrency
+from tvers.customers.loyalty_rules import DEFAULT_PROGRAMME, points_for, tier_for, value_of
+from tvers.customers.models import Customer, LoyaltyAccount, LoyaltyProgramme, PointsEntry
+from tvers.customers.money_schemas import (
+    AdjustPointsIn,
+    LoyaltyOut,
+    PointsEntryOut,
+    PointsKind,
+    ProgrammeIn,
+    ProgrammeOut,
+    RedeemPointsIn,
+    RedemptionOut,
+    TierBenefits,
+    TierOut,
+)
+from tvers.customers.schemas import CustomerStatus
+from tvers.customers.service._ledger import ensure_account
+from tvers.customers.service._shared import add_activity, current_row, live_row, rows_changed
+from tvers.db.uow import Uow
+from tvers.kernel.errors import FieldError
+from tvers.kernel.ids import new_id
+from tvers.kernel.money import Money
+
+PROGRAMME_ID = "default"
+
+
+def get_programme(uow: Uow) -> ProgrammeOut:
+    row = uow.session.get(LoyaltyProgramme, PROGRAMME_ID)
+    if row is None:
+        return ProgrammeOut(**DEFAULT_PROGRAMME.model_dump(), version=0)
+    return ProgrammeOut(**row.config, version=row.version)
+
+
+def set_programme(uow: Uow, data: ProgrammeIn) -> ProgrammeOut:
+    """Replace the retailer's programme; earning and tiers use it from the next command on."""
+    row = uow.session.get(LoyaltyProgramme, PROGRAMME_ID)
+    config = data.model_dump(mode="json")
+    if row is None:
+        row = LoyaltyProgramme(id=PROGRAMME_ID, config=config, version=1, updated_at=uow.clock.now())
+        uow.session.add(row)
+    else:
+        row.config, row.version, row.updated_at = config, row.version + 1, uow.clock.now()
+    uow.session.flush()
+    return ProgrammeOut(**config, version=row.version)
+
+
+def earn_for_order(uow: Uow, *, order_id: str, customer_id: str, channel: str | None, currency: str, amount_minor: int,
+                   completed_at: datetime | None = None) -> int:
+    """Points for a completed order from any channel; once per order however often the event arrives."""
+    row = current_row(uow, customer_id)
+    if row.status == CustomerStatus.ERASED or _entry(uow, PointsKind.EARN, order_id) is not None:
+        return 0
+    points = points_for(get_programme(uow), currency=currency, amount_minor=amount_minor)
+    if points <= 0:
+        return 0
+    append_points(uow, row.id, PointsKind.EARN, points, reference=order_id, channel=channel, currency=currency,
+                  amount_minor=amount_minor, at=completed_at)
+    return points
+
+
+def reverse_order_points(uow: Uow, *, order_id: str, reason: str) -> int:
+    """Take back what an order earned (it was returned or cancelled); once per order."""
+    earned = _entry(uow, PointsKind.EARN, order_id)
+    if earned is None or _entry(uow, PointsKind.REVERSE, order_id) is not None:
+        return 0
+    owner = current_row(uow, earned.customer_id).id
+    append_points(uow, owner, PointsKind.REVERSE, -earned.points, reference=order_id, reason=reason, currency=earned.currency,
+                  amount_minor=-(earned.amount_minor or 0))
+    return earned.points
+
+
+def redeem_points(uow: Uow, customer_id: str, data: RedeemPointsIn) -> RedemptionOut:
+    """Burn points as a tender; the same reference burns once and answers the first result again."""
+    row = live_row(uow, customer_id)
+    programme = get_programme(uow)
+    value = value_of(programme, currency=data.currency, points=data.points)
+    if value is None:
+        message = f"points cannot be spent in {data.currency}"
+        raise WrongCurrency(message, fields=[FieldError("currency", message, WrongCurrency.code)])
+    earlier = _entry(uow, PointsKind.BURN, data.reference)
+    if earlier is None:
+        append_points(uow, row.id, PointsKind.BURN, -data.points, reference=data.reference, channel=data.channel,
+                      currency=data.currency, amount_minor=value)
+        earlier = _entry(uow, PointsKind.BURN, data.reference)
+    assert earlier is not None
+    return _redemption(earlier)
+
+
+def restore_points(uow: Uow, reference: str) -> RedemptionOut:
+    """Give back points burnt for a tender that was not used (failed or cancelled checkout); once."""
+    burnt = _entry(uow, PointsKind.BURN, reference)
+    if burnt is None:
+        raise RedemptionNotFound(f"no points were redeemed with reference {reference!r}")
+    if _entry(uow, PointsKind.RESTORE, reference) is None:
+        append_points(uow, current_row(uow, burnt.customer_id).id, PointsKind.RESTORE, -burnt.points, reference=reference,
+                      currency=burnt.currency, amount_minor=burnt.amount_minor)
+    return _redemption(burnt)
+
+
+def adjust_points(uow: Uow, customer_id: str, data: AdjustPointsIn, *, actor: str) -> int:
+    row = live_row(uow, customer_id)
+    append_points(uow, row.id, PointsKind.ADJUST, data.points, reason=f"{data.reason} (by {actor})")
+    return balance_of(uow, row.id)
+
+
+def expire_points(uow: Uow, customer_id: str, *, points: int, reason: str) -> int:
+    row = current_row(uow, customer_id)
+    append_points(uow, row.id, PointsKind.EXPIRE, -min(points, balance_of(uow, row.id)), reason=reason)
+    return balance_of(uow, row.id)
+
+
+def transfer_points(uow: Uow, *, from_customer: str, to_customer: str) -> None:
+    """A merge moves the balance by a pair of entries; the merged profile's own entries stay as they were."""
+    balance = balance_of(uow, from_customer)
+    if balance > 0:
+        reference = f"merge:{from_customer}"
+        append_points(uow, from_customer, PointsKind.MERGE_OUT, -balance, reference=reference)
+        append_points(uow, to_customer, PointsKind.MERGE_IN, balance, reference=reference)
+
+
+def append_points(uow: Uow, customer_id: str, kind: PointsKind, points: int, *, reference: str | None = None,
+                  reason: str | None = None, channel: str | None = None, currency: str | None = None,
+                  amount_minor: int | None = None, at: datetime | None = None) -> None:
+    """One ledger entry and one conditional UPDATE of the cached balance, which can never go below zero."""
+    if points == 0:
+        return
+    now = uow.clock.now()
+    ensure_account(uow, LoyaltyAccount.__table__, {"customer_id": customer_id, "balance": 0, "updated_at": now})  # type: ignore[arg-type]
+    moved = rows_changed(uow.session.execute(update(LoyaltyAccount).where(
+        LoyaltyAccount.customer_id == customer_id, LoyaltyAccount.balance + points >= 0)
+        .values(balance=LoyaltyAccount.balance + points, updated_at=now).execution_options(synchronize_session=False)))
+    if moved != 1:
+        message = f"the balance is {balance_of(uow, customer_id)} points; {-points} cannot be taken"
+        raise InsufficientPoints(message, fields=[FieldError("points", message, InsufficientPoints.code)])
+    uow.session.add(PointsEntry(id=new_id("pts"), customer_id=customer_id, kind=kind.value, points=points, reference=reference,
+                                reason=reason, channel=channel, currency=currency, amount_minor=amount_minor, at=at or now))
+    add_activity(uow, customer_id, f"points_{kind.value}", channel=channel, points=points)
+    uow.session.flush()
+    uow.record(events.PointsChanged(customer_id=customer_id, kind=kind.value, points=points, reference=reference))
+
+
+def balance_of(uow: Uow, customer_id: str) -> int:
+    return uow.session.scalar(select(LoyaltyAccount.balance).where(LoyaltyAccount.customer_id == customer_id)) or 0
+
+
+def loyalty_summary(uow: Uow, customer_id: str) -> LoyaltyOut:
+    row = current_row(uow, customer_id)
+    programme = get_programme(uow)
+    points, spend = _qualifying(uow, row.id, since=uow.clock.now() - timedelta(days=programme.window_days))
+    tier, following = tier_for(programme, points=points, spend_minor=spend)
+    return LoyaltyOut(customer_id=row.id, balance=balance_of(uow, row.id),
+                      tier=TierOut(code=tier.code, name=tier.name, benefits=tier.benefits), qualifying_points=points,
+                      qualifying_spend_minor=spend, next_tier=following.code if following else None)
+
+
+def tier_benefits(uow: Uow, customer_id: str) -> TierBenefits:
+    """What the customer's tier gives today: for pricing (percentage off, free shipping, early access)."""
+    return loyalty_summary(uow, customer_id).tier.benefits
+
+
+def points_history(uow: Uow, customer_id: str) -> list[PointsEntryOut]:
+    rows = uow.session.scalars(select(PointsEntry).where(PointsEntry.customer_id == current_row(uow, customer_id).id)
+                               .order_by(PointsEntry.at, PointsEntry.id))
+    return [PointsEntryOut(id=r.id, kind=PointsKind(r.kind), points=r.points, reference=r.reference, reason=r.reason,
+                           channel=r.channel, at=r.at) for r in rows]
+
+
+def check_points_ledgers(uow: Uow) -> list[str]:
+    """Doctor check: every cached balance equals the sum of its ledger; returns the accounts that differ."""
+    sums = dict(uow.session.execute(select(PointsEntry.customer_id, func.sum(PointsEntry.points))
+                                    .group_by(PointsEntry.customer_id)).all())
+    accounts = dict(uow.session.execute(select(LoyaltyAccount.customer_id, LoyaltyAccount.balance)).all())
+    return sorted(c for c in sums.keys() | accounts.keys() if int(sums.get(c) or 0) != int(accounts.get(c) or 0))
+
+
+def _qualifying(uow: Uow, survivor_id: str, *, since: datetime) -> tuple[int, dict[str, int]]:
+    """Points and spend earned in the window by the profile and every profile merged into it."""
+    family = [survivor_id, *uow.session.scalars(select(Customer.id).where(Customer.merged_into == survivor_id))]
+    rows = uow.session.execute(select(PointsEntry.points, PointsEntry.currency, PointsEntry.amount_minor).where(
+        PointsEntry.customer_id.in_(family), PointsEntry.kind.in_([PointsKind.EARN.value, PointsKind.REVERSE.value]),
+        PointsEntry.at >= since)).all()
+    spend: dict[str, int] = {}
+    for _points, currency, amount in rows:
+        if currency:
+            spend[currency] = spend.get(currency, 0) + int(amount or 0)
+    return sum(int(p) for p, _c, _a in rows), spend
+
+
+def _entry(uow: Uow, kind: PointsKind, reference: str) -> PointsEntry | None:
+    return uow.session.execute(select(PointsEntry).where(PointsEntry.kind == kind.value, PointsEntry.reference == reference)
+                               ).scalar_one_or_none()
+
+
+def _redemption(entry: PointsEntry) -> RedemptionOut:
+    money = Money(entry.amount_minor or 0, entry.currency or "NOK")
+    return RedemptionOut(reference=entry.reference or "", points=-entry.points, value=MoneyOut(amount=str(money.amount),
+                                                                                               currency=money.currency))

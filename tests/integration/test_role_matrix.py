@@ -18,80 +18,128 @@ from tvers.web.app import create_app
 ADMIN, INTEGRATION, STAFF, ANALYST = "admin", "integration", "store_staff", "analyst"
 EVERYONE = frozenset({ADMIN, INTEGRATION, STAFF, ANALYST})
 ONLY_ADMIN = frozenset({ADMIN})
-REVIEWERS = frozenset({ADMIN, INTEGRATION, STAFF})
-STAFF_AND_ADMIN = frozenset({ADMIN, STAFF})
-CHANNEL_CALLERS = frozenset({ADMIN, INTEGRATION, STAFF})
+REVIEWERS = RESERVERS = frozenset({ADMIN, INTEGRATION, STAFF})
+STORE = frozenset({ADMIN, STAFF})  # stock and transfers at the staff's own locations
+SYNCERS = frozenset({ADMIN, INTEGRATION})
+PLANNERS = frozenset({ADMIN, STAFF, ANALYST})
+STAFF_AND_ADMIN = frozenset({ADMIN, STAFF})  # customers: find and serve any, merge duplicates
+CHANNEL_CALLERS = frozenset({ADMIN, INTEGRATION, STAFF})  # arrivals, consents, tenders and carts of a channel
 
-# (method, path template) → (roles allowed, the status an allowed caller gets for the request this test sends).
-# Writes are sent `{}` (or an unknown id), so an allowed caller is refused by validation and nothing changes.
-TABLE: dict[tuple[str, str], tuple[frozenset[str], int]] = {
-    ("POST", "/api/v1/products"): (ONLY_ADMIN, 422),
-    ("GET", "/api/v1/products"): (EVERYONE, 200),
-    ("GET", "/api/v1/products/{product_id}"): (EVERYONE, 200),
-    ("PATCH", "/api/v1/products/{product_id}"): (ONLY_ADMIN, 422),
-    ("POST", "/api/v1/products/{product_id}/archive"): (ONLY_ADMIN, 422),
-    ("POST", "/api/v1/products/{product_id}/variants"): (ONLY_ADMIN, 422),
-    ("PATCH", "/api/v1/variants/{variant_id}"): (ONLY_ADMIN, 422),
-    ("POST", "/api/v1/variants/bulk"): (ONLY_ADMIN, 422),
-    ("POST", "/api/v1/products/{product_id}/reviews"): (REVIEWERS, 422),
-    ("GET", "/api/v1/products/{product_id}/reviews"): (EVERYONE, 200),
-    ("POST", "/api/v1/price-books"): (ONLY_ADMIN, 422),
-    ("GET", "/api/v1/price-books"): (EVERYONE, 200),
-    ("GET", "/api/v1/price-books/{code}"): (EVERYONE, 200),
-    ("PUT", "/api/v1/price-books/{code}/prices/{sku}"): (ONLY_ADMIN, 422),
-    ("POST", "/api/v1/price-books/{code}/prices/bulk"): (ONLY_ADMIN, 422),
-    ("POST", "/api/v1/channels"): (ONLY_ADMIN, 422),
-    ("GET", "/api/v1/channels"): (EVERYONE, 200),
-    ("GET", "/api/v1/channels/{code}"): (EVERYONE, 200),
-    ("PATCH", "/api/v1/channels/{code}"): (ONLY_ADMIN, 422),
-    ("PUT", "/api/v1/channels/{code}/listings/{product_id}"): (ONLY_ADMIN, 422),
-    ("POST", "/api/v1/channels/{code}/listings/bulk"): (ONLY_ADMIN, 422),
-    ("GET", "/api/v1/channels/{code}/products"): (EVERYONE, 200),
-    ("GET", "/api/v1/channels/{code}/products/{product_id}"): (EVERYONE, 200),
-    ("POST", "/api/v1/api-keys"): (ONLY_ADMIN, 422),
-    ("GET", "/api/v1/api-keys"): (ONLY_ADMIN, 200),
-    ("POST", "/api/v1/api-keys/{key_id}/revoke"): (ONLY_ADMIN, 404),
-    # customers (issue 4): staff serve any customer; integrations bring their channel's arrivals; export/erase are admin's
-    ("POST", "/api/v1/customers"): (STAFF_AND_ADMIN, 422),
-    ("GET", "/api/v1/customers"): (STAFF_AND_ADMIN, 200),
-    ("GET", "/api/v1/customers/lookup"): (STAFF_AND_ADMIN, 422),
-    ("GET", "/api/v1/customers/{customer_id}"): (STAFF_AND_ADMIN, 404),
-    ("PATCH", "/api/v1/customers/{customer_id}"): (STAFF_AND_ADMIN, 422),
-    ("POST", "/api/v1/customers/{customer_id}/identities"): (STAFF_AND_ADMIN, 422),
-    ("POST", "/api/v1/customers/{customer_id}/addresses"): (STAFF_AND_ADMIN, 422),
-    ("POST", "/api/v1/customers/resolve"): (CHANNEL_CALLERS, 422),
-    ("POST", "/api/v1/customers/{customer_id}/merges"): (STAFF_AND_ADMIN, 422),
-    ("GET", "/api/v1/customers/{customer_id}/merges"): (STAFF_AND_ADMIN, 404),
-    ("POST", "/api/v1/customers/{customer_id}/consents"): (CHANNEL_CALLERS, 422),
-    ("GET", "/api/v1/customers/{customer_id}/consents"): (STAFF_AND_ADMIN, 404),
-    ("GET", "/api/v1/customers/{customer_id}/consents/history"): (STAFF_AND_ADMIN, 404),
-    ("GET", "/api/v1/customers/{customer_id}/export"): (ONLY_ADMIN, 404),
-    ("POST", "/api/v1/customers/{customer_id}/erase"): (ONLY_ADMIN, 404),
-    ("GET", "/api/v1/customers/{customer_id}/view"): (STAFF_AND_ADMIN, 404),
-    ("GET", "/api/v1/loyalty/programme"): (STAFF_AND_ADMIN, 200),
-    ("PUT", "/api/v1/loyalty/programme"): (ONLY_ADMIN, 422),
-    ("GET", "/api/v1/customers/{customer_id}/loyalty"): (STAFF_AND_ADMIN, 404),
-    ("GET", "/api/v1/customers/{customer_id}/loyalty/points"): (STAFF_AND_ADMIN, 404),
-    ("POST", "/api/v1/customers/{customer_id}/loyalty/adjustments"): (ONLY_ADMIN, 422),
-    ("POST", "/api/v1/customers/{customer_id}/loyalty/redemptions"): (CHANNEL_CALLERS, 422),
-    ("POST", "/api/v1/loyalty/redemptions/{reference}/restore"): (CHANNEL_CALLERS, 404),
-    ("GET", "/api/v1/customers/{customer_id}/store-credit"): (STAFF_AND_ADMIN, 404),
-    ("POST", "/api/v1/customers/{customer_id}/store-credit"): (STAFF_AND_ADMIN, 422),
-    ("POST", "/api/v1/customers/{customer_id}/store-credit/redemptions"): (CHANNEL_CALLERS, 422),
-    ("POST", "/api/v1/store-credit/redemptions/{reference}/restore"): (CHANNEL_CALLERS, 404),
-    ("POST", "/api/v1/gift-cards"): (ONLY_ADMIN, 422),
-    ("GET", "/api/v1/gift-cards/{gift_card_id}"): (ONLY_ADMIN, 404),
-    ("GET", "/api/v1/gift-cards/{gift_card_id}/entries"): (ONLY_ADMIN, 404),
-    ("POST", "/api/v1/gift-cards/{gift_card_id}/void"): (ONLY_ADMIN, 404),
-    ("POST", "/api/v1/gift-cards/balance"): (CHANNEL_CALLERS, 422),
-    ("POST", "/api/v1/gift-cards/redemptions"): (CHANNEL_CALLERS, 422),
-    ("POST", "/api/v1/gift-cards/{gift_card_id}/refunds"): (CHANNEL_CALLERS, 422),
-    ("POST", "/api/v1/carts"): (CHANNEL_CALLERS, 422),
-    ("GET", "/api/v1/carts/{cart_id}"): (CHANNEL_CALLERS, 404),
-    ("POST", "/api/v1/carts/{cart_id}/lines"): (CHANNEL_CALLERS, 422),
-    ("POST", "/api/v1/carts/claim"): (CHANNEL_CALLERS, 422),
-    ("GET", "/api/v1/customers/{customer_id}/carts"): (CHANNEL_CALLERS, 404),
+# (method, path template) → the roles allowed. Written out by hand on purpose: a route added to the app
+# fails this test until someone decides here who may use it.
+TABLE: dict[tuple[str, str], frozenset[str]] = {
+    # catalog
+    ("POST", "/api/v1/products"): ONLY_ADMIN,
+    ("GET", "/api/v1/products"): EVERYONE,
+    ("GET", "/api/v1/products/{product_id}"): EVERYONE,
+    ("PATCH", "/api/v1/products/{product_id}"): ONLY_ADMIN,
+    ("POST", "/api/v1/products/{product_id}/archive"): ONLY_ADMIN,
+    ("POST", "/api/v1/products/{product_id}/variants"): ONLY_ADMIN,
+    ("PATCH", "/api/v1/variants/{variant_id}"): ONLY_ADMIN,
+    ("POST", "/api/v1/variants/bulk"): ONLY_ADMIN,
+    ("POST", "/api/v1/products/{product_id}/reviews"): REVIEWERS,
+    ("GET", "/api/v1/products/{product_id}/reviews"): EVERYONE,
+    # prices
+    ("POST", "/api/v1/price-books"): ONLY_ADMIN,
+    ("GET", "/api/v1/price-books"): EVERYONE,
+    ("GET", "/api/v1/price-books/{code}"): EVERYONE,
+    ("PUT", "/api/v1/price-books/{code}/prices/{sku}"): ONLY_ADMIN,
+    ("POST", "/api/v1/price-books/{code}/prices/bulk"): ONLY_ADMIN,
+    # channels
+    ("POST", "/api/v1/channels"): ONLY_ADMIN,
+    ("GET", "/api/v1/channels"): EVERYONE,
+    ("GET", "/api/v1/channels/{code}"): EVERYONE,
+    ("PATCH", "/api/v1/channels/{code}"): ONLY_ADMIN,
+    ("PUT", "/api/v1/channels/{code}/listings/{product_id}"): ONLY_ADMIN,
+    ("POST", "/api/v1/channels/{code}/listings/bulk"): ONLY_ADMIN,
+    ("GET", "/api/v1/channels/{code}/products"): EVERYONE,
+    ("GET", "/api/v1/channels/{code}/products/{product_id}"): EVERYONE,
+    # access
+    ("POST", "/api/v1/api-keys"): ONLY_ADMIN,
+    ("GET", "/api/v1/api-keys"): ONLY_ADMIN,
+    ("POST", "/api/v1/api-keys/{key_id}/revoke"): ONLY_ADMIN,
+    # locations and channel stock pools
+    ("POST", "/api/v1/locations"): ONLY_ADMIN,
+    ("GET", "/api/v1/locations"): EVERYONE,
+    ("GET", "/api/v1/locations/{code}"): EVERYONE,
+    ("PATCH", "/api/v1/locations/{code}"): ONLY_ADMIN,
+    ("PUT", "/api/v1/channels/{code}/stock-pool"): ONLY_ADMIN,
+    ("GET", "/api/v1/channels/{code}/stock-pool"): EVERYONE,
+    # stock
+    ("GET", "/api/v1/stock/{sku:path}"): EVERYONE,
+    ("GET", "/api/v1/channels/{code}/availability"): EVERYONE,
+    ("GET", "/api/v1/availability/nearest"): EVERYONE,
+    ("POST", "/api/v1/stock/receipts"): STORE,
+    ("POST", "/api/v1/stock/adjustments"): STORE,
+    ("POST", "/api/v1/stock/counts"): STORE,
+    ("POST", "/api/v1/stock/write-offs"): STORE,
+    ("PUT", "/api/v1/stock/settings"): STORE,
+    ("POST", "/api/v1/stock/sync"): SYNCERS,
+    ("GET", "/api/v1/stock-movements"): EVERYONE,
+    ("POST", "/api/v1/reservations"): RESERVERS,
+    ("GET", "/api/v1/reservations/{reservation_id}"): EVERYONE,
+    ("POST", "/api/v1/reservations/{reservation_id}/release"): RESERVERS,
+    ("POST", "/api/v1/reservations/{reservation_id}/consume"): STORE,
+    ("GET", "/api/v1/replenishment/suggestions"): PLANNERS,
+    ("POST", "/api/v1/replenishment/reorder-points"): STORE,
+    # transfers
+    ("POST", "/api/v1/transfers"): STORE,
+    ("GET", "/api/v1/transfers/{transfer_id}"): EVERYONE,
+    ("POST", "/api/v1/transfers/{transfer_id}/ship"): STORE,
+    ("POST", "/api/v1/transfers/{transfer_id}/receive"): STORE,
+    ("POST", "/api/v1/transfers/{transfer_id}/cancel"): STORE,
+    # customers, loyalty, gift cards, store credit, carts
+    ("POST", "/api/v1/customers"): STAFF_AND_ADMIN,
+    ("GET", "/api/v1/customers"): STAFF_AND_ADMIN,
+    ("GET", "/api/v1/customers/lookup"): STAFF_AND_ADMIN,
+    ("GET", "/api/v1/customers/{customer_id}"): STAFF_AND_ADMIN,
+    ("PATCH", "/api/v1/customers/{customer_id}"): STAFF_AND_ADMIN,
+    ("POST", "/api/v1/customers/{customer_id}/identities"): STAFF_AND_ADMIN,
+    ("POST", "/api/v1/customers/{customer_id}/addresses"): STAFF_AND_ADMIN,
+    ("POST", "/api/v1/customers/resolve"): CHANNEL_CALLERS,
+    ("POST", "/api/v1/customers/{customer_id}/merges"): STAFF_AND_ADMIN,
+    ("GET", "/api/v1/customers/{customer_id}/merges"): STAFF_AND_ADMIN,
+    ("POST", "/api/v1/customers/{customer_id}/consents"): CHANNEL_CALLERS,
+    ("GET", "/api/v1/customers/{customer_id}/consents"): STAFF_AND_ADMIN,
+    ("GET", "/api/v1/customers/{customer_id}/consents/history"): STAFF_AND_ADMIN,
+    ("GET", "/api/v1/customers/{customer_id}/export"): ONLY_ADMIN,
+    ("POST", "/api/v1/customers/{customer_id}/erase"): ONLY_ADMIN,
+    ("GET", "/api/v1/customers/{customer_id}/view"): STAFF_AND_ADMIN,
+    ("GET", "/api/v1/loyalty/programme"): STAFF_AND_ADMIN,
+    ("PUT", "/api/v1/loyalty/programme"): ONLY_ADMIN,
+    ("GET", "/api/v1/customers/{customer_id}/loyalty"): STAFF_AND_ADMIN,
+    ("GET", "/api/v1/customers/{customer_id}/loyalty/points"): STAFF_AND_ADMIN,
+    ("POST", "/api/v1/customers/{customer_id}/loyalty/adjustments"): ONLY_ADMIN,
+    ("POST", "/api/v1/customers/{customer_id}/loyalty/redemptions"): CHANNEL_CALLERS,
+    ("POST", "/api/v1/loyalty/redemptions/{reference}/restore"): CHANNEL_CALLERS,
+    ("GET", "/api/v1/customers/{customer_id}/store-credit"): STAFF_AND_ADMIN,
+    ("POST", "/api/v1/customers/{customer_id}/store-credit"): STAFF_AND_ADMIN,
+    ("POST", "/api/v1/customers/{customer_id}/store-credit/redemptions"): CHANNEL_CALLERS,
+    ("POST", "/api/v1/store-credit/redemptions/{reference}/restore"): CHANNEL_CALLERS,
+    ("POST", "/api/v1/gift-cards"): ONLY_ADMIN,
+    ("GET", "/api/v1/gift-cards/{gift_card_id}"): ONLY_ADMIN,
+    ("GET", "/api/v1/gift-cards/{gift_card_id}/entries"): ONLY_ADMIN,
+    ("POST", "/api/v1/gift-cards/{gift_card_id}/void"): ONLY_ADMIN,
+    ("POST", "/api/v1/gift-cards/balance"): CHANNEL_CALLERS,
+    ("POST", "/api/v1/gift-cards/redemptions"): CHANNEL_CALLERS,
+    ("POST", "/api/v1/gift-cards/{gift_card_id}/refunds"): CHANNEL_CALLERS,
+    ("POST", "/api/v1/carts"): CHANNEL_CALLERS,
+    ("GET", "/api/v1/carts/{cart_id}"): CHANNEL_CALLERS,
+    ("POST", "/api/v1/carts/{cart_id}/lines"): CHANNEL_CALLERS,
+    ("POST", "/api/v1/carts/claim"): CHANNEL_CALLERS,
+    ("GET", "/api/v1/customers/{customer_id}/carts"): CHANNEL_CALLERS,
 }
+
+# Query parameters a GET needs to get past validation, so an allowed caller reaches the route itself.
+QUERIES: dict[str, dict[str, str]] = {
+    "/api/v1/channels/{code}/availability": {"skus": "TT-RED-M"},
+    "/api/v1/availability/nearest": {"sku": "TT-RED-M", "lat": "59.91", "lon": "10.75"},
+}
+# Ids nothing has: an allowed caller gets a 404 from the route, never a change.
+UNKNOWN = {"key_id": "key_01JD3V7Q0000000000000000AA", "reservation_id": "rsv_01JD3V7Q0000000000000000AA",
+           "transfer_id": "trf_01JD3V7Q0000000000000000AA", "customer_id": "cus_01JD3V7Q0000000000000000AA",
+           "gift_card_id": "gfc_01JD3V7Q0000000000000000AA", "cart_id": "crt_01JD3V7Q0000000000000000AA", "reference": "chk-unknown"}
+CODES = {"/api/v1/price-books": "nok", "/api/v1/locations": "oslo-1", "/api/v1/channels": "web-no"}
 
 
 def api_routes(tvers: Any) -> Iterator[tuple[str, str, Any]]:
@@ -123,15 +171,23 @@ def count_rows(tvers: Any, table: Any) -> int:
         return uow.session.scalar(select(func.count()).select_from(table)) or 0
 
 
-def send(client: Any, method: str, path: str, headers: dict[str, str]) -> Any:
+def send(client: Any, method: str, template: str, path: str, headers: dict[str, str]) -> Any:
+    """Writes carry `{}`: an allowed caller is refused by validation (or gets a 404), so nothing changes."""
     if method in ("POST", "PUT", "PATCH"):
         return client.request(method, path, headers=headers, json={})
-    return client.request(method, path, headers=headers)
+    return client.request(method, path, headers=headers, params=QUERIES.get(template, {}))
 
 
-def fill(path: str, values: dict[str, str]) -> str:
-    code = "nok" if path.startswith("/api/v1/price-books") else "web-no"
-    return re.sub(r"\{(\w+)\}", lambda m: code if m.group(1) == "code" else values[m.group(1)], path)
+def fill(template: str, values: dict[str, str]) -> str:
+    code = next(c for prefix, c in CODES.items() if template.startswith(prefix)) if "{code}" in template else ""
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: code if m.group(1) == "code" else values[m.group(1)], template)
+
+
+def reached_the_route(response: Any) -> bool:
+    """Past authentication and authorisation, into the route, and no 5xx there."""
+    code = response.json().get("code") if response.headers["content-type"].startswith("application/problem+json") else None
+    return response.status_code not in (401, 403) and response.status_code < 500 and code not in ("route_not_found",
+                                                                                                 "method_not_allowed")
 
 
 def test_every_api_route_declares_exactly_one_permission(tvers):
@@ -154,9 +210,7 @@ def test_the_expectation_table_covers_exactly_the_apps_routes(tvers):
 def test_each_role_gets_exactly_its_routes(tvers, client, admin, shop):
     # given a key for every role, a missing key and two bad keys
     product = ok(client.get(f"/api/v1/products/{shop['product_id']}", headers=admin))
-    values = {"product_id": product["id"], "variant_id": product["variants"][0]["id"], "sku": "TT-RED-M",
-              "key_id": "key_01JD3V7Q0000000000000000AA", "customer_id": "cus_01JD3V7Q0000000000000000AA",
-              "gift_card_id": "gfc_01JD3V7Q0000000000000000AA", "cart_id": "crt_01JD3V7Q0000000000000000AA", "reference": "chk-unknown"}
+    values = {**UNKNOWN, "product_id": product["id"], "variant_id": product["variants"][0]["id"], "sku": "TT-RED-M"}
     admin_key = admin["Authorization"].removeprefix("Bearer ")
     roles = {ADMIN: admin,
              INTEGRATION: bearer(make_key(tvers, Role.INTEGRATION, channel="web-no")),
@@ -168,23 +222,21 @@ def test_each_role_gets_exactly_its_routes(tvers, client, admin, shop):
     mismatches = []
     # when every route is called by every caller
     for method, template, _ in api_routes(tvers):
-        allowed, allowed_status = TABLE[(method, template)]
+        allowed = TABLE.get((method, template), frozenset())
         path = fill(template, values)
         for caller, headers in unauthenticated.items():
-            response = send(client, method, path, headers)
+            response = send(client, method, template, path, headers)
             if (response.status_code, response.json().get("code")) != (401, "invalid_api_key"):
                 mismatches.append((method, template, caller, response.status_code, response.text[:200]))
             else:
                 problem(response, 401, "invalid_api_key")
                 assert response.headers["www-authenticate"] == "Bearer"
         for role, headers in roles.items():
-            response = send(client, method, path, headers)
-            expected = (allowed_status, None) if role in allowed else (403, "missing_permission")
-            got = (response.status_code, response.json().get("code") if role not in allowed else None)
-            if got != expected:
-                mismatches.append((method, template, role, response.status_code, response.text[:200]))
-            elif role not in allowed:
+            response = send(client, method, template, path, headers)
+            if role not in allowed and (response.status_code, response.json().get("code")) == (403, "missing_permission"):
                 problem(response, 403, "missing_permission")
+            elif role not in allowed or not reached_the_route(response):
+                mismatches.append((method, template, role, response.status_code, response.text[:200]))
     # then each caller got exactly what the table says, and no request changed anything
     assert mismatches == []
     assert count_rows(tvers, OutboxEvent) == outbox_before

@@ -61,7 +61,7 @@ def _scope_error(field: str, message: str) -> InvalidScope:
 
 def authenticate(uow: Uow, token: str) -> Principal:
     parts = token.split("_", 2)
-    if len(parts) != 3 or parts[0] != KEY_PREFIX:
+    if len(parts) != 3 or parts[0] != KEY_PREFIX or not _is_prefix(parts[1]):
         raise InvalidApiKey("the API key is not valid")
     found = uow.session.execute(
         select(ApiKey, Channel.code).outerjoin(Channel, Channel.id == ApiKey.channel_id).where(ApiKey.prefix == parts[1])
@@ -87,6 +87,11 @@ def revoke_api_key(uow: Uow, key_id_or_prefix: str) -> ApiKeyOut:
         key.revoked_at = uow.clock.now()
     channel = uow.session.get(Channel, key.channel_id) if key.channel_id else None
     return _out(key, channel.code if channel else None)
+
+
+def _is_prefix(value: str) -> bool:
+    """The visible part is 12 hex digits; anything else is refused before it reaches the database."""
+    return len(value) == 12 and all(c in "0123456789abcdef" for c in value)
 
 
 def _digest(token: str) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from tvers.kernel.errors import FieldError, InvalidInput
+from tvers.kernel.ids import InvalidId, id_prefix
 
 T = TypeVar("T")
 
@@ -32,11 +33,13 @@ def encode_cursor(last_id: str) -> str:
 def decode_cursor(cursor: str | None) -> str | None:
     if cursor is None:
         return None
+    message = "the cursor is not one this API gave out"
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        message = "the cursor is not one this API gave out"
+        last_id = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        id_prefix(last_id)  # cursors wrap ids; anything else was not made here
+    except (binascii.Error, UnicodeDecodeError, ValueError, InvalidId):
         raise InvalidCursor(message, fields=[FieldError("after", message, "invalid_cursor")]) from None
+    return last_id
 
 
 def page_of(rows: Sequence[T], *, limit: int, last_id: str | None) -> Page[T]:

@@ -71,5 +71,9 @@ class SyncBatchReused(Conflict):
     code = "sync_batch_reused"
 
 
+class SyncBatchInProgress(Conflict):
+    code = "sync_batch_in_progress"
+
+
 class LocationInactive(Conflict):
     code = "location_inactive"

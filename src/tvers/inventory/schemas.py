@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 Sku = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -152,7 +152,7 @@ class CountIn(Strict):
     location: Code
     sku: Sku
     counted: Annotated[int, Field(ge=0, le=10_000_000)]
-    counted_at: datetime | None = Field(default=None, description="When the shelf was counted; movements after it are kept.")
+    counted_at: AwareDatetime | None = Field(default=None, description="When the shelf was counted; movements after it are kept.")
 
 
 class WriteOffIn(Strict):
@@ -179,7 +179,7 @@ class ReserveIn(Strict):
     lines: list[ReserveLineIn] = Field(min_length=1, max_length=500)
     reference_type: ReferenceType
     reference_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    expires_at: datetime
+    expires_at: AwareDatetime
     channel: Code | None = None
 
 

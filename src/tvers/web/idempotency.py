@@ -28,6 +28,9 @@ class IdempotentRoute(APIRoute):
         original = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
+            refused = await refuse_unreadable(request)
+            if refused is not None:
+                return refused
             key = request.headers.get("idempotency-key")
             if request.method != "POST" or key is None:
                 return await original(request)
@@ -39,6 +42,25 @@ class IdempotentRoute(APIRoute):
             return await _idempotent(request, original, principal=principal, key=key)
 
         return handler
+
+
+async def refuse_unreadable(request: Request) -> Response | None:
+    """One check at the edge: a body that is not UTF-8, or U+0000 anywhere, never reaches a service.
+
+    PostgreSQL text cannot hold U+0000 and SQLite would store it, so the two databases would disagree.
+    """
+    if "\x00" in request.url.path or "%00" in request.url.query.lower() or "\x00" in request.headers.get("idempotency-key", ""):
+        return problem(400, code="nul_character", detail="the request contains a NUL character (U+0000)")
+    body = await request.body()
+    if not body:
+        return None
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return problem(400, code="malformed_json", detail="the request body is not UTF-8")
+    if "\x00" in text or "\\u0000" in text:
+        return problem(422, code="nul_character", detail="the request body contains a NUL character (U+0000)")
+    return None
 
 
 async def _idempotent(request: Request, original: Callable[[Request], Awaitable[Response]], *, principal: str, key: str) -> Response:

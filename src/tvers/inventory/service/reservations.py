@@ -193,11 +193,14 @@ def consume_reservation(
     ).rowcount  # type: ignore[attr-defined]
     if updated != 1:
         raise ReservationNotActive(f"reservation {reservation_id} changed meanwhile; retry")
-    uow.session.execute(
+    # A count or write-off may have left fewer units on the shelf than are held: then the pick cannot happen.
+    picked = uow.session.execute(
         update(StockLevel)
-        .where(StockLevel.variant_id == row.variant_id, StockLevel.location_id == row.location_id)
+        .where(StockLevel.variant_id == row.variant_id, StockLevel.location_id == row.location_id, StockLevel.on_hand >= take)
         .values(on_hand=StockLevel.on_hand - take, reserved=StockLevel.reserved - take, updated_at=now)
-    )
+    ).rowcount  # type: ignore[attr-defined]
+    if picked != 1:
+        raise _short_on_shelf(uow, row, take)
     uow.session.add(
         Movement(
             variant_id=row.variant_id,
@@ -216,6 +219,14 @@ def consume_reservation(
     uow.record(ReservationConsumed(reservation_id=reservation_id, quantity=take))
     watch.record_changes()
     return take
+
+
+def _short_on_shelf(uow: Uow, row: Reservation, take: int) -> InsufficientStock:
+    level = uow.session.get(StockLevel, (row.variant_id, row.location_id))
+    location = uow.session.get(Location, row.location_id)
+    on_hand = level.on_hand if level else 0
+    return InsufficientStock(f"only {on_hand} on hand at {location.code if location else row.location_id}; {take} to pick",
+                             location=location.code if location else row.location_id, requested=take, available=on_hand)
 
 
 def _release_expired_at(uow: Uow, pairs: Sequence[tuple[str, str]], *, now: datetime) -> None:

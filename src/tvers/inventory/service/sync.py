@@ -12,10 +12,11 @@ import hashlib
 import json
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from tvers.catalog import service as catalog
 from tvers.db.uow import Uow
-from tvers.inventory.errors import InvalidSyncBatch, SyncBatchReused
+from tvers.inventory.errors import InvalidSyncBatch, SyncBatchInProgress, SyncBatchReused
 from tvers.inventory.events import StockMoved
 from tvers.inventory.models import Location, StockLevel, StockSyncBatch
 from tvers.inventory.schemas import MovementKind, SyncIn, SyncMode, SyncReport
@@ -33,8 +34,9 @@ def sync_stock(uow: Uow, data: SyncIn, *, actor: str) -> SyncReport:
                 f"batch {data.batch_id} was applied with other rows",
                 fields=[FieldError("batch_id", "used with other rows", SyncBatchReused.code)],
             )
-        return SyncReport(**earlier.report, replayed=True)
+        return SyncReport(**{**earlier.report, "replayed": True})
     _check_rows(data)
+    batch = _claim(uow, data.batch_id, fingerprint)
     report, changes = _plan(uow, data)
     if changes:
         watch = AtpWatch(uow, [c.variant_id for c in changes], [c.location_id for c in changes])
@@ -50,11 +52,20 @@ def sync_stock(uow: Uow, data: SyncIn, *, actor: str) -> SyncReport:
                 )
             )
         watch.record_changes()
-    uow.session.add(
-        StockSyncBatch(batch_id=data.batch_id, fingerprint=fingerprint, report=report.model_dump(mode="json"), created_at=uow.clock.now())
-    )
+    batch.report = report.model_dump(mode="json")
     uow.session.flush()
     return report
+
+
+def _claim(uow: Uow, batch_id: str, fingerprint: str) -> StockSyncBatch:
+    """Take the batch id first, so the same batch sent twice at once is applied once (the other gets a 409)."""
+    batch = StockSyncBatch(batch_id=batch_id, fingerprint=fingerprint, report={}, created_at=uow.clock.now())
+    uow.session.add(batch)
+    try:
+        uow.session.flush()
+    except IntegrityError:
+        raise SyncBatchInProgress(f"batch {batch_id} is being applied right now; send it again to get its report") from None
+    return batch
 
 
 def _check_rows(data: SyncIn) -> None:

@@ -170,8 +170,10 @@ def _wait_for_workers(server: Server, workers: int, deadline: float) -> None:
 def _stop(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
+        try:
             process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            pass
     # Whatever is left of the group we started (its id is the server's pid).
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
@@ -496,7 +498,7 @@ def _load_process(mode: str, base_url: str, paths: list[str], headers: dict[str,
         measured = phase(base_url, paths, headers, clients, seconds, seed)
         barrier.wait()  # type: ignore[attr-defined]  # measured phase over
         results.put(("ok", measured.latencies, measured.errors, measured.elapsed, measured.cpu))  # type: ignore[attr-defined]
-    except BaseException as error:
+    except BaseException as error:  # noqa: BLE001 - report, never hang the parent
         with contextlib.suppress(Exception):
             barrier.abort()  # type: ignore[attr-defined]
         results.put(("error", repr(error), 0, 0.0, 0.0))  # type: ignore[attr-defined]

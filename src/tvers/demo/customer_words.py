@@ -34,9 +34,10 @@ CITIES = (
     ("Odense", "DK", ("5000", "5200"), ("Vestergade", "Kongensgade")),
     ("Aalborg", "DK", ("9000", "9210"), ("Boulevarden", "Vesterbro")),
 )
-EMAIL_DOMAINS = {"NO": ("online.no", "gmail.com", "hotmail.com", "outlook.com"),
-                 "SE": ("telia.com", "gmail.com", "hotmail.se", "outlook.com"),
-                 "DK": ("mail.dk", "gmail.com", "hotmail.dk", "outlook.dk")}
+# Reserved example domains (RFC 2606): demo addresses must never reach a real mailbox.
+EMAIL_DOMAINS = {"NO": ("example.com", "example.net", "example.org"),
+                 "SE": ("example.com", "example.net", "example.org"),
+                 "DK": ("example.com", "example.net", "example.org")}
 # Valid mobile ranges per country (the demo never calls these numbers: they are generated at random).
 MOBILE_PREFIX = {"NO": ("+474", "+479"), "SE": ("+4670", "+4672", "+4673"), "DK": ("+4520", "+4540", "+4550")}
 MOBILE_DIGITS = {"NO": 7, "SE": 7, "DK": 6}

@@ -33,10 +33,15 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def postgres_admin_url(cli_value: str | None) -> str:
-    url = cli_value or os.environ.get("TVERS_BENCH_POSTGRES_URL") or os.environ.get("TVERS_TEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL
+    url = (
+        cli_value
+        or os.environ.get("TVERS_BENCH_POSTGRES_URL")
+        or os.environ.get("TVERS_TEST_POSTGRES_URL")
+        or DEFAULT_POSTGRES_URL
+    )
     for plain in ("postgresql://", "postgres://"):
         if url.startswith(plain):
-            return "postgresql+psycopg://" + url[len(plain):]
+            return "postgresql+psycopg://" + url[len(plain) :]
     return url
 
 
@@ -68,19 +73,6 @@ def postgres_version(admin_url: str) -> str:
     try:
         with engine.connect() as connection:
             return str(connection.exec_driver_sql("SHOW server_version").scalar())
-    finally:
-        engine.dispose()
-
-
-def backend_pids(admin_url: str, database: str) -> list[int]:
-    """PostgreSQL backends serving `database` (to account their CPU)."""
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            return [int(p) for p in connection.execute(
-                text("SELECT pid FROM pg_stat_activity WHERE datname = :d"), {"d": database}).scalars()]
     finally:
         engine.dispose()
 
@@ -119,8 +111,9 @@ class Server:
 
 
 @contextlib.contextmanager
-def running_server(database_url: str, *, workers: int, startup_timeout: float = 90.0,
-                   extra_env: dict[str, str] | None = None) -> Iterator[Server]:
+def running_server(
+    database_url: str, *, workers: int, startup_timeout: float = 90.0, extra_env: dict[str, str] | None = None
+) -> Iterator[Server]:
     """`tvers serve` on a free loopback port; stopped (SIGTERM, then SIGKILL of its own group) on exit."""
     import httpx
 
@@ -128,8 +121,9 @@ def running_server(database_url: str, *, workers: int, startup_timeout: float = 
     env = dict(os.environ, TVERS_DATABASE_URL=database_url, TVERS_RELAY_IN_SERVER="false", **(extra_env or {}))
     log_file = tempfile.NamedTemporaryFile(prefix="tvers-bench-server-", suffix=".log", delete=False)  # noqa: SIM115
     command = [*tvers_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command, env=env, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+    )
     server = Server(process=process, base_url=f"http://127.0.0.1:{port}", workers=workers, log_path=Path(log_file.name))
     try:
         deadline = time.monotonic() + startup_timeout
@@ -142,7 +136,9 @@ def running_server(database_url: str, *, workers: int, startup_timeout: float = 
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"tvers serve did not answer /healthz within {startup_timeout:.0f} s:\n{server.log_tail()}")
+                raise RuntimeError(
+                    f"tvers serve did not answer /healthz within {startup_timeout:.0f} s:\n{server.log_tail()}"
+                )
             time.sleep(0.2)
         if workers > 1:
             _wait_for_workers(server, workers, deadline)
@@ -170,10 +166,8 @@ def _wait_for_workers(server: Server, workers: int, deadline: float) -> None:
 def _stop(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            pass
     # Whatever is left of the group we started (its id is the server's pid).
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
@@ -194,7 +188,7 @@ def descendants(pid: int) -> list[int]:
                 stat = f.read()
         except OSError:
             continue
-        ppid = int(stat[stat.rfind(")") + 2:].split()[1])
+        ppid = int(stat[stat.rfind(")") + 2 :].split()[1])
         children.setdefault(ppid, []).append(int(entry))
     found, todo = [], [pid]
     while todo:
@@ -217,7 +211,7 @@ def cpu_by_pid(pids: Sequence[int]) -> dict[int, float]:
                 stat = f.read()
         except OSError:
             continue
-        fields = stat[stat.rfind(")") + 2:].split()
+        fields = stat[stat.rfind(")") + 2 :].split()
         found[pid] = (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime
     return found
 
@@ -230,28 +224,79 @@ def machine_busy_seconds() -> float:
     return (sum(values[:8]) - idle) / CLK_TCK
 
 
-class CpuMeter:
-    """CPU used by the server's processes, the PostgreSQL backends and the machine over a window."""
+def postgres_backends(database: str) -> list[int]:
+    """PostgreSQL backends serving `database`, found by their process title ("postgres: [cluster:] user db host ...").
+    Only works when PostgreSQL runs on this machine, visible in /proc; otherwise none are found."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                words = f.read().replace(b"\0", b" ").split()
+        except OSError:
+            continue
+        if not words or words[0] != b"postgres:":
+            continue
+        if len(words) > 1 and words[1].endswith(b":"):  # "postgres: 15/main: user db ..." (cluster_name set)
+            words = words[1:]
+        if len(words) >= 3 and words[2].decode(errors="replace") == database:
+            found.append(int(entry))
+    return found
 
-    def __init__(self, server: Server, admin_url: str, database: str) -> None:
-        self.server, self.admin_url, self.database = server, admin_url, database
+
+class CpuMeter:
+    """CPU used over a window by the server's processes, the PostgreSQL backends of the bench database
+    (sampled every 0.2 s, so short-lived backends of a churning pool are counted too) and the whole machine."""
+
+    def __init__(self, server: Server, database: str) -> None:
+        self.server, self.database = server, database
+
+    def _sample(self) -> None:
+        for pid, used in cpu_by_pid(postgres_backends(self.database)).items():
+            self._pg_seen[pid] = max(used, self._pg_seen.get(pid, 0.0))
+            self._pg_pids_seen.add(pid)
+
+    def _sampler(self) -> None:
+        while not self._halt.wait(0.2):
+            self._sample()
 
     def start(self) -> None:
-        self._pg_pids = backend_pids(self.admin_url, self.database)
+        self._pg_seen: dict[int, float] = {}
+        self._pg_pids_seen: set[int] = set()
+        self._sample()
+        self._pg0 = dict(self._pg_seen)
         self._server_pids = self.server.tree_pids()
         self._server0 = cpu_by_pid(self._server_pids)
-        self._pg0 = cpu_by_pid(self._pg_pids)
         self._machine0 = machine_busy_seconds()
         self._t0 = time.monotonic()
+        self._halt = threading.Event()
+        self._thread = threading.Thread(target=self._sampler, daemon=True, name="cpu-meter")
+        self._thread.start()
 
     def stop(self) -> dict[str, float]:
+        self._halt.set()
+        self._thread.join(timeout=5)
+        self._sample()
         machine = machine_busy_seconds() - self._machine0
         wall = time.monotonic() - self._t0
-        server_pids = self.server.tree_pids()
-        pg_pids = sorted(set(self._pg_pids) | set(backend_pids(self.admin_url, self.database)))
-        server = _delta(self._server0, cpu_by_pid(server_pids))
-        pg = _delta(self._pg0, cpu_by_pid(pg_pids))
-        return {"server_cores": server / wall, "postgres_cores": pg / wall, "machine_cores": machine / wall}
+        after = cpu_by_pid(self.server.tree_pids())
+        # Busiest `workers` processes of the tree (uvicorn's supervisor has helper children too).
+        per_worker = sorted(
+            (after[p] - self._server0.get(p, 0.0)) / wall
+            for p in after
+            if p != self.server.process.pid or self.server.workers == 1
+        )[-self.server.workers :]
+        server = _delta(self._server0, after) / wall
+        pg = _delta(self._pg0, self._pg_seen) / wall
+        return {
+            "server_cores": server,
+            "postgres_cores": pg,
+            "machine_cores": machine / wall,
+            "postgres_backends": float(len(self._pg_pids_seen)),
+            "busiest_worker_cores": per_worker[-1] if per_worker else server,
+            "idlest_worker_cores": per_worker[0] if per_worker else server,
+        }
 
 
 def _delta(before: dict[int, float], after: dict[int, float]) -> float:
@@ -353,8 +398,18 @@ end
 """
 
 
-def wrk_run(base_url: str, paths: Sequence[str], api_key: str, *, clients: int, seconds: float, seed: int,
-            threads: int = 2, on_start: object = None, on_stop: object = None) -> RunResult:
+def wrk_run(
+    base_url: str,
+    paths: Sequence[str],
+    api_key: str,
+    *,
+    clients: int,
+    seconds: float,
+    seed: int,
+    threads: int = 2,
+    on_start: object = None,
+    on_stop: object = None,
+) -> RunResult:
     """One closed-loop wrk run: `clients` keep-alive connections, each sending the next request
     as soon as the previous answer arrives. Latency percentiles come from wrk (µs resolution)."""
     import resource
@@ -363,8 +418,20 @@ def wrk_run(base_url: str, paths: Sequence[str], api_key: str, *, clients: int, 
     with tempfile.NamedTemporaryFile("w", prefix="tvers-bench-", suffix=".lua", delete=False) as script:
         script.write(lua)
     try:
-        command = ["wrk", "-t", str(max(1, min(threads, clients))), "-c", str(clients), "-d", f"{max(1, round(seconds))}s",
-                   "--timeout", "30s", "-s", script.name, base_url]
+        command = [
+            "wrk",
+            "-t",
+            str(max(1, min(threads, clients))),
+            "-c",
+            str(clients),
+            "-d",
+            f"{max(1, round(seconds))}s",
+            "--timeout",
+            "30s",
+            "-s",
+            script.name,
+            base_url,
+        ]
         usage0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         if callable(on_start):
             on_start()
@@ -381,10 +448,18 @@ def wrk_run(base_url: str, paths: Sequence[str], api_key: str, *, clients: int, 
     data = json.loads(line.removeprefix("WRK_RESULT "))
     client_cpu = (usage1.ru_utime - usage0.ru_utime) + (usage1.ru_stime - usage0.ru_stime)
     errors = data["non200"] + data["connect"] + data["read"] + data["write"] + data["timeout"]
-    return RunResult(requests=data["requests"], seconds=data["duration_us"] / 1e6, errors=errors,
-                     p50_ms=data["p50_us"] / 1000, p90_ms=data["p90_us"] / 1000, p99_ms=data["p99_us"] / 1000,
-                     max_ms=data["max_us"] / 1000, client_cores=client_cpu / wall, load=f"wrk -t{min(threads, clients)}",
-                     cpu=cpu if isinstance(cpu, dict) else {})
+    return RunResult(
+        requests=data["requests"],
+        seconds=data["duration_us"] / 1e6,
+        errors=errors,
+        p50_ms=data["p50_us"] / 1000,
+        p90_ms=data["p90_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        max_ms=data["max_us"] / 1000,
+        client_cores=client_cpu / wall,
+        load=f"wrk -t{min(threads, clients)}",
+        cpu=cpu if isinstance(cpu, dict) else {},
+    )
 
 
 # --------------------------------------------------------------------------- load: Python + httpx
@@ -398,8 +473,9 @@ class _Phase:
     cpu: float
 
 
-def _thread_phase(base_url: str, paths: Sequence[str], headers: dict[str, str], clients: int, seconds: float,
-                  seed: int) -> _Phase:
+def _thread_phase(
+    base_url: str, paths: Sequence[str], headers: dict[str, str], clients: int, seconds: float, seed: int
+) -> _Phase:
     import httpx
 
     latencies: list[list[float]] = [[] for _ in range(clients)]
@@ -440,8 +516,9 @@ def _thread_phase(base_url: str, paths: Sequence[str], headers: dict[str, str], 
     return _Phase([x for xs in latencies for x in xs], sum(errors), max(last) - start, cpu)
 
 
-def _async_phase(base_url: str, paths: Sequence[str], headers: dict[str, str], clients: int, seconds: float,
-                 seed: int) -> _Phase:
+def _async_phase(
+    base_url: str, paths: Sequence[str], headers: dict[str, str], clients: int, seconds: float, seed: int
+) -> _Phase:
     import asyncio
 
     import httpx
@@ -487,8 +564,18 @@ def _async_phase(base_url: str, paths: Sequence[str], headers: dict[str, str], c
         return asyncio.run(main())
 
 
-def _load_process(mode: str, base_url: str, paths: list[str], headers: dict[str, str], clients: int, warmup: float,
-                  seconds: float, seed: int, barrier: object, results: object) -> None:
+def _load_process(
+    mode: str,
+    base_url: str,
+    paths: list[str],
+    headers: dict[str, str],
+    clients: int,
+    warmup: float,
+    seconds: float,
+    seed: int,
+    barrier: object,
+    results: object,
+) -> None:
     phase = _thread_phase if mode == "threads" else _async_phase
     try:
         barrier.wait()  # type: ignore[attr-defined]  # everyone imported and ready
@@ -498,15 +585,26 @@ def _load_process(mode: str, base_url: str, paths: list[str], headers: dict[str,
         measured = phase(base_url, paths, headers, clients, seconds, seed)
         barrier.wait()  # type: ignore[attr-defined]  # measured phase over
         results.put(("ok", measured.latencies, measured.errors, measured.elapsed, measured.cpu))  # type: ignore[attr-defined]
-    except BaseException as error:  # noqa: BLE001 - report, never hang the parent
+    except BaseException as error:  # report, never hang the parent
         with contextlib.suppress(Exception):
             barrier.abort()  # type: ignore[attr-defined]
         results.put(("error", repr(error), 0, 0.0, 0.0))  # type: ignore[attr-defined]
 
 
-def python_run(base_url: str, paths: Sequence[str], api_key: str, *, clients: int, seconds: float, warmup: float,
-               seed: int, mode: str = "threads", processes: int = 1, on_start: object = None,
-               on_stop: object = None) -> RunResult:
+def python_run(
+    base_url: str,
+    paths: Sequence[str],
+    api_key: str,
+    *,
+    clients: int,
+    seconds: float,
+    warmup: float,
+    seed: int,
+    mode: str = "threads",
+    processes: int = 1,
+    on_start: object = None,
+    on_stop: object = None,
+) -> RunResult:
     """Closed-loop load from `processes` separate processes (spawned), `clients` keep-alive httpx
     clients in all, as threads (sync httpx.Client) or asyncio tasks (httpx.AsyncClient)."""
     ctx = mp.get_context("spawn")
@@ -515,9 +613,14 @@ def python_run(base_url: str, paths: Sequence[str], api_key: str, *, clients: in
     results = ctx.Queue()
     headers = {"Authorization": f"Bearer {api_key}"}
     shares = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
-    workers = [ctx.Process(target=_load_process, args=(mode, base_url, list(paths), headers, share, warmup, seconds,
-                                                        seed * 31 + i, barrier, results), daemon=True)
-               for i, share in enumerate(shares)]
+    workers = [
+        ctx.Process(
+            target=_load_process,
+            args=(mode, base_url, list(paths), headers, share, warmup, seconds, seed * 31 + i, barrier, results),
+            daemon=True,
+        )
+        for i, share in enumerate(shares)
+    ]
     for w in workers:
         w.start()
     cpu: object = {}
@@ -543,8 +646,15 @@ def python_run(base_url: str, paths: Sequence[str], api_key: str, *, clients: in
     rps = sum(len(o[1]) / o[3] for o in outcomes if o[3] > 0)
     elapsed = len(latencies) / rps if rps else 0.0
     client_cores = sum(o[4] / o[3] for o in outcomes if o[3] > 0)
-    return RunResult(requests=len(latencies), seconds=elapsed, errors=errors,
-                     p50_ms=percentile(latencies, 50) * 1000, p90_ms=percentile(latencies, 90) * 1000,
-                     p99_ms=percentile(latencies, 99) * 1000, max_ms=(latencies[-1] * 1000 if latencies else float("nan")),
-                     client_cores=client_cores, load=f"httpx-{mode} x{processes} proc",
-                     cpu=cpu if isinstance(cpu, dict) else {})
+    return RunResult(
+        requests=len(latencies),
+        seconds=elapsed,
+        errors=errors,
+        p50_ms=percentile(latencies, 50) * 1000,
+        p90_ms=percentile(latencies, 90) * 1000,
+        p99_ms=percentile(latencies, 99) * 1000,
+        max_ms=(latencies[-1] * 1000 if latencies else float("nan")),
+        client_cores=client_cores,
+        load=f"httpx-{mode} x{processes} proc",
+        cpu=cpu if isinstance(cpu, dict) else {},
+    )

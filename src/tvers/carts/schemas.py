@@ -6,16 +6,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from tvers.catalog.schemas import MoneyOut, Sku
+from tvers.kernel.shapes import Strict
 
 ChannelCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 Token = Annotated[str, StringConstraints(min_length=16, max_length=200)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class CartIn(Strict):

@@ -6,13 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from tvers.channels.access import Role
-
-Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
-CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+from tvers.kernel.shapes import Code, CountryCode, CurrencyCode, Strict
 
 
 class ChannelType(StrEnum):
@@ -23,10 +20,6 @@ class ChannelType(StrEnum):
     SOCIAL = "social"
     CALL_CENTER = "call_center"
     KIOSK = "kiosk"
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ChannelIn(Strict):

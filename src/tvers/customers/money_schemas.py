@@ -10,9 +10,10 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from tvers.catalog.schemas import MoneyOut
-from tvers.customers.schemas import ChannelCode, Reason, Strict
+from tvers.customers.schemas import ChannelCode, Reason
+from tvers.kernel.shapes import CurrencyCode, Strict
 
-Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Currency = CurrencyCode
 Reference = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 
 

@@ -6,18 +6,14 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from tvers.customers.identity_rules import IdentityType
+from tvers.kernel.shapes import Code, CountryCode, Strict
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=120)]
-ChannelCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
-CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+ChannelCode = Code
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class CustomerStatus(StrEnum):

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tvers.db.base import Base, UtcDateTime
+from tvers.db.rows import rows_changed
 from tvers.db.session import Database
 
 CLAIM_LEASE = timedelta(seconds=60)
@@ -123,7 +124,7 @@ def purge_expired(db: Database, *, now: datetime) -> int:
     with db.sessions() as session:
         result = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= now))
         session.commit()
-        return int(getattr(result, "rowcount", 0) or 0)
+        return rows_changed(result)
 
 
 def stored(db: Database, *, principal: str, key: str) -> IdempotencyRecord | None:

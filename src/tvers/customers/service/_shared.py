@@ -10,17 +10,13 @@ from tvers.channels import service as channels
 from tvers.customers.errors import CustomerErased, CustomerNotFound
 from tvers.customers.models import Activity, Address, Customer, Identity
 from tvers.customers.schemas import AddressKind, AddressOut, CustomerOut, CustomerStatus, IdentityOut
+from tvers.db.rows import rows_changed as rows_changed
 from tvers.db.uow import Uow
 from tvers.kernel.errors import FieldError
 from tvers.kernel.ids import new_id
 from tvers.kernel.versioning import StaleVersion
 
 MAX_POINTER_HOPS = 16
-
-
-def rows_changed(result: object) -> int:
-    """Rows an UPDATE or DELETE touched (typed access to the cursor result's rowcount)."""
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def customer_row(uow: Uow, customer_id: str, *, field: str = "customer_id") -> Customer:

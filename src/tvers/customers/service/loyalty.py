@@ -24,9 +24,9 @@ from tvers.customers.money_schemas import (
     TierOut,
 )
 from tvers.customers.schemas import CustomerStatus
-from tvers.customers.service._ledger import ensure_account
 from tvers.customers.service._shared import add_activity, current_row, live_row, rows_changed
 from tvers.db.uow import Uow
+from tvers.db.upsert import insert_missing
 from tvers.kernel.errors import FieldError
 from tvers.kernel.ids import new_id
 from tvers.kernel.money import Money
@@ -135,7 +135,8 @@ def append_points(uow: Uow, customer_id: str, kind: PointsKind, points: int, *, 
     if points == 0:
         return
     now = uow.clock.now()
-    ensure_account(uow, LoyaltyAccount.__table__, {"customer_id": customer_id, "balance": 0, "updated_at": now})  # type: ignore[arg-type]
+    insert_missing(uow.session, LoyaltyAccount.__table__, [{"customer_id": customer_id, "balance": 0, "updated_at": now}],  # type: ignore[arg-type]
+                   keys=("customer_id",))
     moved = rows_changed(uow.session.execute(update(LoyaltyAccount).where(
         LoyaltyAccount.customer_id == customer_id, LoyaltyAccount.balance + points >= 0)
         .values(balance=LoyaltyAccount.balance + points, updated_at=now).execution_options(synchronize_session=False)))

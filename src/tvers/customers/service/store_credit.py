@@ -8,10 +8,10 @@ from tvers.customers import events
 from tvers.customers.errors import InsufficientBalance, RedemptionNotFound
 from tvers.customers.models import StoreCreditAccount, StoreCreditEntry
 from tvers.customers.money_schemas import StoreCreditIn, StoreCreditOut, StoreCreditRedeemIn
-from tvers.customers.service._ledger import ensure_account
 from tvers.customers.service._shared import add_activity, check_channel, current_row, live_row, rows_changed
 from tvers.customers.service.gift_cards import money_out, positive_money
 from tvers.db.uow import Uow
+from tvers.db.upsert import insert_missing
 from tvers.kernel.errors import FieldError
 from tvers.kernel.ids import new_id
 from tvers.kernel.money import Money
@@ -58,8 +58,9 @@ def transfer_balances(uow: Uow, *, from_customer: str, to_customer: str) -> None
 def move_credit(uow: Uow, customer_id: str, amount: Money, *, kind: str, reference: str | None, reason: str | None = None,
                 channel: str | None = None) -> None:
     now = uow.clock.now()
-    ensure_account(uow, StoreCreditAccount.__table__,  # type: ignore[arg-type]
-                   {"customer_id": customer_id, "currency": amount.currency, "balance_minor": 0, "updated_at": now})
+    insert_missing(uow.session, StoreCreditAccount.__table__,  # type: ignore[arg-type]
+                   [{"customer_id": customer_id, "currency": amount.currency, "balance_minor": 0, "updated_at": now}],
+                   keys=("customer_id", "currency"))
     moved = rows_changed(uow.session.execute(update(StoreCreditAccount).where(
         StoreCreditAccount.customer_id == customer_id, StoreCreditAccount.currency == amount.currency,
         StoreCreditAccount.balance_minor + amount.minor >= 0)

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, insert, select, update
 
 from tvers.catalog import service as catalog
 from tvers.catalog.schemas import VariantRef
+from tvers.db.rows import rows_changed
 from tvers.db.uow import Uow
 from tvers.db.upsert import insert_missing
 from tvers.inventory.errors import InsufficientStock, LocationInactive, LocationNotFound, UnknownSku
@@ -91,9 +92,9 @@ def apply_changes(uow: Uow, changes: Iterable[Change], *, actor: str, channel_id
     ensure_levels(uow, [(c.variant_id, c.location_id) for c in ordered])
     now = uow.clock.now()
     for change in ordered:
-        moved = uow.session.execute(
-            MOVE_ON_HAND, {"v": change.variant_id, "l": change.location_id, "q": change.quantity, "at": now}
-        ).rowcount  # type: ignore[attr-defined]
+        moved = rows_changed(
+            uow.session.execute(MOVE_ON_HAND, {"v": change.variant_id, "l": change.location_id, "q": change.quantity, "at": now})
+        )
         if moved != 1:
             raise InsufficientStock(
                 f"not {-change.quantity} of {change.sku or change.variant_id} on hand at {change.location_code or change.location_id}",

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, insert, select, update
 
 from tvers.catalog import service as catalog
 from tvers.channels import service as channels
+from tvers.db.rows import rows_changed
 from tvers.db.uow import Uow
 from tvers.inventory.errors import (
     InsufficientStock,
@@ -74,7 +75,7 @@ def reserve_stock(uow: Uow, *, lines: Sequence[ReserveLine], ref: Ref, expires_a
     _release_expired_at(uow, [(ln.variant_id, ln.location_id) for ln in lines], now=now)
     ids = []
     for line in sorted(lines, key=lambda ln: (ln.variant_id, ln.location_id)):  # fixed lock order: no deadlocks
-        reserved = uow.session.execute(RESERVE, {"v": line.variant_id, "l": line.location_id, "q": line.quantity, "at": now}).rowcount  # type: ignore[attr-defined]
+        reserved = rows_changed(uow.session.execute(RESERVE, {"v": line.variant_id, "l": line.location_id, "q": line.quantity, "at": now}))
         if reserved != 1:
             raise _insufficient(uow, line)
         ids.append(new_id("rsv"))
@@ -153,7 +154,7 @@ def _close(uow: Uow, rows: Sequence[Reservation], *, status: str) -> list[str]:
     """Close each still-active reservation with one conditional UPDATE, then give its units back."""
     now, closed = uow.clock.now(), []
     for row in rows:
-        done = uow.session.execute(CLOSE, {"rid": row.id, "status": status, "at": now}).rowcount  # type: ignore[attr-defined]
+        done = rows_changed(uow.session.execute(CLOSE, {"rid": row.id, "status": status, "at": now}))
         if done == 1:
             uow.session.execute(UNRESERVE, {"v": row.variant_id, "l": row.location_id, "q": row.quantity, "at": now})
             closed.append(row.id)
@@ -181,24 +182,28 @@ def consume_reservation(
     watch = AtpWatch(uow, [row.variant_id], [row.location_id])
     now = uow.clock.now()
     remaining = row.quantity - take
-    updated = uow.session.execute(
-        update(Reservation)
-        .where(Reservation.id == row.id, Reservation.status == ACTIVE, Reservation.quantity == row.quantity)
-        .values(
-            quantity=remaining if remaining else row.quantity,
-            status=ACTIVE if remaining else CONSUMED,
-            closed_at=None if remaining else now,
+    updated = rows_changed(
+        uow.session.execute(
+            update(Reservation)
+            .where(Reservation.id == row.id, Reservation.status == ACTIVE, Reservation.quantity == row.quantity)
+            .values(
+                quantity=remaining if remaining else row.quantity,
+                status=ACTIVE if remaining else CONSUMED,
+                closed_at=None if remaining else now,
+            )
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
+    )
     if updated != 1:
         raise ReservationNotActive(f"reservation {reservation_id} changed meanwhile; retry")
     # A count or write-off may have left fewer units on the shelf than are held: then the pick cannot happen.
-    picked = uow.session.execute(
-        update(StockLevel)
-        .where(StockLevel.variant_id == row.variant_id, StockLevel.location_id == row.location_id, StockLevel.on_hand >= take)
-        .values(on_hand=StockLevel.on_hand - take, reserved=StockLevel.reserved - take, updated_at=now)
-    ).rowcount  # type: ignore[attr-defined]
+    picked = rows_changed(
+        uow.session.execute(
+            update(StockLevel)
+            .where(StockLevel.variant_id == row.variant_id, StockLevel.location_id == row.location_id, StockLevel.on_hand >= take)
+            .values(on_hand=StockLevel.on_hand - take, reserved=StockLevel.reserved - take, updated_at=now)
+        )
+    )
     if picked != 1:
         raise _short_on_shelf(uow, row, take)
     uow.session.add(
@@ -225,8 +230,12 @@ def _short_on_shelf(uow: Uow, row: Reservation, take: int) -> InsufficientStock:
     level = uow.session.get(StockLevel, (row.variant_id, row.location_id))
     location = uow.session.get(Location, row.location_id)
     on_hand = level.on_hand if level else 0
-    return InsufficientStock(f"only {on_hand} on hand at {location.code if location else row.location_id}; {take} to pick",
-                             location=location.code if location else row.location_id, requested=take, available=on_hand)
+    return InsufficientStock(
+        f"only {on_hand} on hand at {location.code if location else row.location_id}; {take} to pick",
+        location=location.code if location else row.location_id,
+        requested=take,
+        available=on_hand,
+    )
 
 
 def _release_expired_at(uow: Uow, pairs: Sequence[tuple[str, str]], *, now: datetime) -> None:

@@ -9,7 +9,10 @@ import tvers.customers.models
 import tvers.db.idempotency
 import tvers.db.outbox
 import tvers.integrations.models
-import tvers.inventory.models  # noqa: F401
+import tvers.inventory.models
+import tvers.orders.models
+import tvers.payments.models
+import tvers.quoting.models  # noqa: F401
 from tvers.db.base import Base
 
 target_metadata = Base.metadata

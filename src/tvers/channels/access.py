@@ -43,25 +43,35 @@ class Permission(StrEnum):
     TENDERS_REDEEM = "tenders.redeem"
     CARTS_READ = "carts.read"
     CARTS_WRITE = "carts.write"
+    PRICING_READ = "pricing.read"  # quotes: a price breakdown any channel can show
+    PROMOTIONS_WRITE = "promotions.write"  # promotions, coupons, shipping rates
+    CHECKOUT = "checkout.place"  # carts → orders, direct orders
+    ORDERS_READ = "orders.read"
+    ORDERS_MANAGE = "orders.manage"  # cancel, edit, hold, release
+    PAYMENTS_READ = "payments.read"
+    PAYMENTS_MANAGE = "payments.manage"  # capture, void, refund outside a workflow
 
 
-_READ = {Permission.CATALOG_READ, Permission.CHANNELS_READ, Permission.CHANNEL_VIEW, Permission.LOCATIONS_READ, Permission.STOCK_READ}
+_READ = {Permission.CATALOG_READ, Permission.CHANNELS_READ, Permission.CHANNEL_VIEW, Permission.LOCATIONS_READ, Permission.STOCK_READ,
+         Permission.PRICING_READ}
 # A channel's integration reserves for its carts and orders, may feed stock from a legacy POS/ERP, and brings
 # arrivals, consents, carts and tenders of its own channel; it never browses customers.
 _CHANNEL = {Permission.RESERVATIONS_WRITE, Permission.STOCK_SYNC, Permission.CUSTOMERS_RESOLVE, Permission.CONSENTS_WRITE,
-            Permission.TENDERS_REDEEM, Permission.CARTS_READ, Permission.CARTS_WRITE}
+            Permission.TENDERS_REDEEM, Permission.CARTS_READ, Permission.CARTS_WRITE, Permission.CHECKOUT, Permission.ORDERS_READ,
+            Permission.ORDERS_MANAGE, Permission.PAYMENTS_READ}
 # Store staff run their own locations' stock (receive, count, adjust, transfer, reserve for a customer) and find and
 # serve any customer (merging duplicates they spot); export and erasure stay with admins.
 _STORE = {Permission.STOCK_WRITE, Permission.RESERVATIONS_WRITE, Permission.TRANSFERS_WRITE, Permission.REPLENISHMENT_READ,
           Permission.CUSTOMERS_RESOLVE, Permission.CONSENTS_WRITE, Permission.TENDERS_REDEEM, Permission.CARTS_READ,
           Permission.CARTS_WRITE, Permission.CUSTOMERS_READ, Permission.CUSTOMERS_WRITE, Permission.CUSTOMERS_MERGE,
-          Permission.STORE_CREDIT_MANAGE}
+          Permission.STORE_CREDIT_MANAGE, Permission.CHECKOUT, Permission.ORDERS_READ, Permission.ORDERS_MANAGE,
+          Permission.PAYMENTS_READ}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.INTEGRATION: frozenset(_READ | {Permission.REVIEWS_WRITE} | _CHANNEL),
     Role.STORE_STAFF: frozenset(_READ | {Permission.REVIEWS_WRITE} | _STORE),
-    Role.ANALYST: frozenset(_READ | {Permission.REPLENISHMENT_READ}),
+    Role.ANALYST: frozenset(_READ | {Permission.REPLENISHMENT_READ, Permission.ORDERS_READ, Permission.PAYMENTS_READ}),
 }
 
 

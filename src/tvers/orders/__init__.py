@@ -1,0 +1,1 @@
+"""Orders: lines, the lifecycle state machine, numbers per channel, cancellations and edits."""

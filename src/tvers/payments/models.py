@@ -1,0 +1,3 @@
+"""Payments tables (private to the payments module)."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Stored promotions, coupons and shipping rates, and turning a cart into a priced quote."""

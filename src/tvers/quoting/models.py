@@ -1,0 +1,3 @@
+"""Quoting tables (private to the quoting module)."""
+
+from __future__ import annotations

@@ -1,0 +1,28 @@
+"""Order use cases; each takes the unit of work and never commits."""
+
+from tvers.orders.service._shared import line_rows as line_rows
+from tvers.orders.service.cancellation import cancel_lines
+from tvers.orders.service.listing import customer_order_ids, list_orders
+from tvers.orders.service.merging import move_customer_orders
+from tvers.orders.service.numbers import next_order_number
+from tvers.orders.service.placing import create_order, existing_order_id, get_order, stalled_checkouts
+from tvers.orders.service.status import confirm_order, fail_order_payment, fulfil_on_the_spot, hold_order, open_total, release_order
+
+__all__ = [
+    "cancel_lines",
+    "confirm_order",
+    "create_order",
+    "customer_order_ids",
+    "existing_order_id",
+    "fail_order_payment",
+    "fulfil_on_the_spot",
+    "get_order",
+    "hold_order",
+    "line_rows",
+    "list_orders",
+    "move_customer_orders",
+    "next_order_number",
+    "open_total",
+    "release_order",
+    "stalled_checkouts",
+]

@@ -1,6 +1,7 @@
 """Inventory use cases; each takes the unit of work and never commits."""
 
 from tvers.inventory.service.availability import AtpWatch, atp_table, channel_availability, nearest, stock_at, variant_stock
+from tvers.inventory.service.candidates import Candidate, location_candidate, shipping_candidates
 from tvers.inventory.service.doctor import check_stock
 from tvers.inventory.service.ledger import adjust, count, move_stock, movements, receive, restock_return, set_stock_settings, write_off
 from tvers.inventory.service.locations import (
@@ -12,6 +13,7 @@ from tvers.inventory.service.locations import (
     update_location,
 )
 from tvers.inventory.service.replenishment import compute_reorder_points, suggestions
+from tvers.inventory.service.reservation_changes import shrink_reservation
 from tvers.inventory.service.reservations import (
     Ref,
     ReserveLine,
@@ -30,6 +32,7 @@ from tvers.inventory.service.transfers import cancel_transfer, create_transfer, 
 
 __all__ = [
     "AtpWatch",
+    "Candidate",
     "Ref",
     "ReserveLine",
     "adjust",
@@ -49,6 +52,7 @@ __all__ = [
     "reserve",
     "get_transfer",
     "list_locations",
+    "location_candidate",
     "move_stock",
     "movements",
     "nearest",
@@ -62,6 +66,8 @@ __all__ = [
     "restock_return",
     "set_channel_pool",
     "set_stock_settings",
+    "shipping_candidates",
+    "shrink_reservation",
     "ship_transfer",
     "stock_at",
     "suggestions",

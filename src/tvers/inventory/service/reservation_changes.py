@@ -1,0 +1,33 @@
+"""Shrinking a reservation when some units of an order line are cancelled or edited away."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from tvers.db.rows import rows_changed
+from tvers.db.uow import Uow
+from tvers.inventory.errors import ReservationNotFound
+from tvers.inventory.events import ReservationsReleased
+from tvers.inventory.models import Reservation
+from tvers.inventory.service.availability import AtpWatch
+from tvers.inventory.service.reservations import ACTIVE, UNRESERVE, Ref, release_reservations
+
+
+def shrink_reservation(uow: Uow, *, ref: Ref, variant_id: str, location_id: str, by: int, reason: str) -> None:
+    """Give `by` units of the reference's active reservation back; all of them closes it as released."""
+    row = uow.session.scalars(select(Reservation).where(
+        Reservation.reference_type == ref.type, Reservation.reference_id == ref.id, Reservation.variant_id == variant_id,
+        Reservation.location_id == location_id, Reservation.status == ACTIVE)).first()
+    if row is None:
+        raise ReservationNotFound(f"no active reservation of {variant_id} at {location_id} for {ref.type} {ref.id}")
+    if by >= row.quantity:
+        release_reservations(uow, [row.id], reason=reason)
+        return
+    watch = AtpWatch(uow, [variant_id], [location_id])
+    shrunk = update(Reservation).where(Reservation.id == row.id, Reservation.status == ACTIVE, Reservation.quantity > by)
+    if rows_changed(uow.session.execute(shrunk.values(quantity=Reservation.quantity - by))) != 1:
+        raise ReservationNotFound(f"reservation {row.id} changed while it was being shrunk")
+    uow.session.execute(UNRESERVE, {"v": variant_id, "l": location_id, "q": by, "at": uow.clock.now()})
+    uow.session.expire_all()
+    uow.record(ReservationsReleased(reservation_ids=(row.id,), reason=f"{reason} ({by} units)"))
+    watch.record_changes()

@@ -11,6 +11,7 @@ from datetime import timedelta
 from tvers.bootstrap import Tvers
 from tvers.db import idempotency
 from tvers.inventory import service as inventory
+from tvers.workflows.checkout import sweep_stalled_checkouts
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,13 @@ def purge_idempotency_keys(tvers: Tvers) -> int:
     return idempotency.purge_expired(tvers.db, now=tvers.clock.now())
 
 
+def finish_stalled_checkouts(tvers: Tvers) -> int:
+    """Checkouts a crash left between steps: finished (same idempotency keys) or undone; never left holding stock or money."""
+    return sweep_stalled_checkouts(tvers)
+
+
 JOBS = (
+    Job("finish_stalled_checkouts", every_seconds=30, run=finish_stalled_checkouts),
     Job("release_expired_reservations", every_seconds=15, run=release_expired_reservations),
     Job("purge_idempotency_keys", every_seconds=timedelta(hours=1).total_seconds(), run=purge_idempotency_keys),
 )

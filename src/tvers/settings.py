@@ -17,6 +17,11 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 10_000
     pool_size: int = 10
     # Identity types strong enough to merge two profiles on (email only when verified on both sides); ADR 0005.
+    # A checkout not finished this long after step 1 is finished or undone by the worker's sweep; its reservations
+    # outlive the deadline so the sweep finds them, and a confirmed order holds its stock until it is fulfilled.
+    checkout_deadline_seconds: int = 300
+    checkout_reservation_seconds: int = 1200
+    order_reservation_days: int = 30
     customer_merge_on: str = "email,loyalty_card,payment_card_fingerprint,marketplace_buyer_id"
 
     @property

@@ -18,12 +18,13 @@ from tvers.carts.schemas import CartIn, CartLineIn, CartLineOut, CartOut
 from tvers.catalog import service as catalog
 from tvers.catalog.schemas import MoneyOut, VariantStatus
 from tvers.channels import service as channels
+from tvers.db.rows import rows_changed
 from tvers.db.uow import Uow
 from tvers.kernel.errors import FieldError, InvalidInput, TversError
 from tvers.kernel.ids import new_id
 from tvers.kernel.money import Money
 
-OPEN, MERGED = "open", "merged"
+OPEN, MERGED, CONVERTED = "open", "merged", "converted"
 
 
 def open_cart(uow: Uow, data: CartIn) -> CartOut:
@@ -88,6 +89,15 @@ def _seen_minor(data: CartLineIn, currency: str) -> int | None:
         return Money.of(data.seen_unit_price, currency).minor
     except TversError as error:
         raise type(error)(error.message, fields=[FieldError("seen_unit_price", error.message, error.code)]) from None
+
+
+def convert_cart(uow: Uow, cart_id: str) -> None:
+    """The cart became an order: it closes, and its owner's next cart starts empty (one conditional UPDATE: converted once)."""
+    converted = update(Cart).where(Cart.id == cart_id, Cart.status == OPEN)
+    if rows_changed(uow.session.execute(converted.values(status=CONVERTED, open_owner=None, anonymous_token_hash=None,
+                                                         updated_at=uow.clock.now()))) != 1:
+        _open(uow, cart_id)  # raises the reason: unknown or already closed
+        raise CartClosed(f"cart {cart_id} changed while it was checked out")
 
 
 def claim_anonymous_cart(uow: Uow, *, token: str, customer_id: str) -> CartOut:

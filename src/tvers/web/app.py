@@ -17,10 +17,12 @@ from tvers.web.api import (
     api_keys,
     carts,
     channels,
+    checkout,
     customers,
     gift_cards,
     locations,
     loyalty,
+    orders,
     price_books,
     products,
     stock,
@@ -69,7 +71,8 @@ def create_app(tvers: Tvers, *, run_relay: bool | None = None) -> FastAPI:
     app = FastAPI(title="Tvers", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.tvers = tvers
     problems.install(app)
-    for module in (products, price_books, channels, api_keys, locations, stock, transfers, customers, loyalty, gift_cards, carts):
+    for module in (products, price_books, channels, api_keys, locations, stock, transfers, customers, loyalty, gift_cards, carts,
+                   checkout, orders):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

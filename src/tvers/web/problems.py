@@ -34,6 +34,7 @@ STATUS_BY_KIND: tuple[tuple[type[TversError], int], ...] = (
 TITLES = {
     400: "Bad request",
     401: "Unauthenticated",
+    402: "Payment declined",
     403: "Forbidden",
     404: "Not found",
     405: "Method not allowed",

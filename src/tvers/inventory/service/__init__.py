@@ -13,7 +13,7 @@ from tvers.inventory.service.locations import (
     update_location,
 )
 from tvers.inventory.service.replenishment import compute_reorder_points, suggestions
-from tvers.inventory.service.reservation_changes import shrink_reservation
+from tvers.inventory.service.reservation_changes import hold_reservations_until, shrink_reservation
 from tvers.inventory.service.reservations import (
     Ref,
     ReserveLine,
@@ -51,6 +51,7 @@ __all__ = [
     "get_reservations",
     "reserve",
     "get_transfer",
+    "hold_reservations_until",
     "list_locations",
     "location_candidate",
     "move_stock",

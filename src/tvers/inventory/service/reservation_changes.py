@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select, update
 
 from tvers.db.rows import rows_changed
@@ -31,3 +33,11 @@ def shrink_reservation(uow: Uow, *, ref: Ref, variant_id: str, location_id: str,
     uow.session.expire_all()
     uow.record(ReservationsReleased(reservation_ids=(row.id,), reason=f"{reason} ({by} units)"))
     watch.record_changes()
+
+
+def hold_reservations_until(uow: Uow, ref: Ref, *, expires_at: datetime) -> int:
+    """Move the expiry of the reference's active, unexpired reservations (a confirmed order keeps its stock); returns how many."""
+    now = uow.clock.now()
+    moved = update(Reservation).where(Reservation.reference_type == ref.type, Reservation.reference_id == ref.id,
+                                      Reservation.status == ACTIVE, Reservation.expires_at > now)
+    return rows_changed(uow.session.execute(moved.values(expires_at=expires_at).execution_options(synchronize_session=False)))

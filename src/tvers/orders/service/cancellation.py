@@ -15,7 +15,7 @@ from tvers.orders.schemas import CancellationResult, CancelledLine, LineCancella
 from tvers.orders.service._shared import line_rows, order_row
 from tvers.orders.service.status import cancelled_part, move
 
-CANCELLABLE = EDITABLE | {OrderStatus.PENDING_PAYMENT}
+CANCELLABLE = EDITABLE
 
 
 def cancel_lines(uow: Uow, order_id: str, cancellations: Sequence[LineCancellation] | None, *, actor: str, reason: str | None,

@@ -1,0 +1,62 @@
+"""Checkout routes: a cart, or a direct order (till, call centre, marketplace import), into an order. Idempotency-Key required."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header
+from fastapi.responses import JSONResponse, Response
+
+from tvers.channels.access import Permission, Principal
+from tvers.web.api.common import api_router
+from tvers.web.deps import TversDep, check_channel_scope, requires
+from tvers.web.problems import problem
+from tvers.workflows import checkout
+from tvers.workflows.checkout_schemas import CartCheckoutIn, CheckoutOut, DirectOrderIn
+
+router = api_router("checkout")
+
+Checkout = Annotated[Principal, Depends(requires(Permission.CHECKOUT))]
+RequiredKey = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=255,
+                                    description="Required: a retry with the same key never makes a second order or charge.")]
+
+RESPONSES: dict[int | str, dict[str, object]] = {
+    201: {"description": "Confirmed: every tender authorised.", "model": CheckoutOut},
+    202: {"description": "Waiting for the shopper (e.g. 3-D Secure): see `next_action`.", "model": CheckoutOut},
+    402: {"description": "A tender was declined: nothing stays reserved or taken; the order is kept as `payment_failed`."},
+}
+
+
+@router.post("/checkout", status_code=201, responses=RESPONSES, response_model=CheckoutOut)
+def checkout_cart(body: CartCheckoutIn, tvers: TversDep, principal: Checkout, key: RequiredKey) -> Response:
+    """Check out a stored cart on a channel (the till may check out the cart a customer built in the app)."""
+    _scope(principal, body.channel)
+    result = checkout.checkout_cart(tvers, body, caller=_caller(principal, key))
+    return _respond(result)
+
+
+@router.post("/orders", status_code=201, responses=RESPONSES, response_model=CheckoutOut)
+def place_direct_order(body: DirectOrderIn, tvers: TversDep, principal: Checkout, key: RequiredKey) -> Response:
+    """An order without a cart: a POS carry-out sale, a call-centre order, a marketplace order (idempotent by `external_id`)."""
+    _scope(principal, body.channel)
+    result = checkout.place_direct_order(tvers, body, caller=_caller(principal, key))
+    return _respond(result)
+
+
+def _scope(principal: Principal, channel: str | None) -> None:
+    if channel is not None:
+        check_channel_scope(principal, channel)
+
+
+def _caller(principal: Principal, key: str) -> checkout.Caller:
+    return checkout.Caller(actor=principal.key_id, checkout_key=key, channel=principal.channel_code)
+
+
+def _respond(result: CheckoutOut) -> Response:
+    if result.outcome == "payment_failed":
+        last = result.order.history[-1].reason if result.order.history else None
+        return problem(402, code="payment_declined", detail=last or "a tender was declined",
+                       extra={"order_id": result.order.id, "order_number": result.order.number,
+                              "payments": [p.model_dump(mode="json") for p in result.payments]})
+    status = 201 if result.outcome == "confirmed" else 202
+    return JSONResponse(result.model_dump(mode="json"), status_code=status)

@@ -1,0 +1,272 @@
+"""Checkout: one workflow for every channel, in three steps with compensation (docs/checkout.md).
+
+Step 1 (one transaction): quote, source, order `pending_payment`, reservations, coupon use, payments with
+local tenders debited. Step 2 (no transaction): external authorisations, keyed by payment. Step 3 (one
+transaction): results recorded; the order is confirmed, or everything of step 1 is undone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from tvers.bootstrap import Tvers
+from tvers.carts import service as carts
+from tvers.channels import service as channels
+from tvers.customers import service as customers
+from tvers.customers.schemas import ArrivalIn, ArrivalKind
+from tvers.db.uow import Uow
+from tvers.inventory import service as inventory
+from tvers.kernel.errors import FieldError, InvalidInput
+from tvers.orders import service as orders
+from tvers.orders.lifecycle import OrderStatus
+from tvers.orders.schemas import NewOrder
+from tvers.payments import service as payments
+from tvers.pricing.errors import EmptyCart
+from tvers.quoting import service as quoting
+from tvers.quoting.schemas import Quote, QuoteIn, QuoteLineIn, ShippingChoiceIn
+from tvers.workflows.checkout_schemas import CartCheckoutIn, CheckoutBase, CheckoutOut, DeliveryMethod, DirectOrderIn
+from tvers.workflows.order_snapshot import new_order_lines, order_totals, pricing_snapshot, shipping_snapshot
+from tvers.workflows.simple_sourcing import choose_locations
+
+ORDER = "order"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who checks out: the actor stamped on history, the Idempotency-Key, an integration's own channel."""
+
+    actor: str
+    checkout_key: str
+    channel: str | None = None
+
+
+def checkout_cart(app: Tvers, data: CartCheckoutIn, *, caller: Caller) -> CheckoutOut:
+    return _checkout(app, data, caller=caller)
+
+
+def place_direct_order(app: Tvers, data: DirectOrderIn, *, caller: Caller) -> CheckoutOut:
+    return _checkout(app, data, caller=caller)
+
+
+def _checkout(app: Tvers, data: CartCheckoutIn | DirectOrderIn, *, caller: Caller) -> CheckoutOut:
+    channel = _channel_code(data, caller)
+    cart_id = data.cart_id if isinstance(data, CartCheckoutIn) else None
+    external_id = data.external_id if isinstance(data, DirectOrderIn) else None
+    found = _existing(app, channel=channel, checkout_key=caller.checkout_key, cart_id=cart_id, external_id=external_id)
+    if found is not None:  # a retry, or the cart was already ordered: the order it made, never a second one
+        return order_state(app, found)
+    number = _take_number(app, channel)
+    try:
+        order_id = _open_order(app, data, channel=channel, number=number, caller=caller)
+    except IntegrityError:  # a concurrent twin (same key, cart or external id) committed first
+        found = _existing(app, channel=channel, checkout_key=caller.checkout_key, cart_id=cart_id, external_id=external_id)
+        if found is None:
+            raise
+        return order_state(app, found)
+    results = [payments.authorize(request) for request in _authorizations(app, order_id)]
+    return finish(app, order_id, results, actor=caller.actor)
+
+
+def _channel_code(data: CheckoutBase, caller: Caller) -> str:
+    channel = data.channel or caller.channel
+    if channel is None:
+        message = "say which channel the order is placed on"
+        raise InvalidInput(message, fields=[FieldError("channel", message, "required")])
+    return channel
+
+
+def _existing(app: Tvers, **keys: str | None) -> str | None:
+    with app.uow(read_only=True) as uow:
+        return orders.existing_order_id(uow, channel=str(keys.pop("channel")), **keys)
+
+
+def _take_number(app: Tvers, channel: str) -> str:
+    """A short transaction of its own, so concurrent checkouts do not queue behind the counter row."""
+    with app.uow() as uow:
+        channels.channel_ref(uow, channel)  # an unknown channel is a 404, not a counter
+        number = orders.next_order_number(uow, channel)
+        uow.commit()
+    return number
+
+
+def _open_order(app: Tvers, data: CartCheckoutIn | DirectOrderIn, *, channel: str, number: str, caller: Caller) -> str:
+    """Step 1: everything that must hold together, in one transaction."""
+    with app.uow() as uow:
+        ref = channels.channel_ref(uow, channel)
+        customer_id = _customer(uow, data, channel=channel, region=ref.country)
+        quote = quoting.quote(uow, _quote_in(uow, data, channel=channel, customer_id=customer_id))
+        payments.check_tenders(data.tenders, total=quote.breakdown.grand_total)
+        sourced = _source(uow, data, quote, channel_id=ref.id)
+        now = uow.clock.now()
+        order_id = orders.create_order(uow, NewOrder(
+            channel=channel, channel_type=ref.type.value, source=_source_kind(data), currency=quote.breakdown.currency,
+            prices_include_vat=quote.breakdown.prices_include_vat, tax_country=quote.breakdown.tax_country,
+            delivery_method=data.delivery.method.value, totals=order_totals(quote.breakdown),
+            lines=new_order_lines(quote, sourced, delivery_method=data.delivery.method.value), placed_by=caller.actor,
+            checkout_deadline_at=now + timedelta(seconds=app.settings.checkout_deadline_seconds), customer_id=customer_id,
+            cart_id=getattr(data, "cart_id", None), external_id=getattr(data, "external_id", None), checkout_key=caller.checkout_key,
+            pickup_location_id=_pickup_location(data, sourced), location_id=_till_location(data, sourced),
+            shipping=shipping_snapshot(quote.breakdown, data.delivery), pricing=pricing_snapshot(quote.breakdown),
+            coupon_codes=tuple(quote.breakdown.consumed_coupons), contact=data.contact.model_dump(exclude_none=True),
+        ), number=number)
+        inventory.reserve_stock(uow, lines=[
+            inventory.ReserveLine(variant_id=line.variant_id, location_id=sourced[line.variant_id].location_id, quantity=line.quantity,
+                                  sku=line.sku)
+            for line in quote.lines
+        ], ref=inventory.Ref(ORDER, order_id), expires_at=now + timedelta(seconds=app.settings.checkout_reservation_seconds),
+            channel_id=ref.id)
+        quoting.record_coupon_use(uow, quote=quote, order_id=order_id, customer_id=customer_id)
+        payments.open_payments(uow, order_id=order_id, customer_id=customer_id, channel=channel, tenders=data.tenders)
+        if isinstance(data, CartCheckoutIn):
+            carts.convert_cart(uow, data.cart_id)
+        uow.commit()
+    return order_id
+
+
+def _customer(uow: Uow, data: CheckoutBase, *, channel: str, region: str) -> str | None:
+    """The profile the order belongs to: the one named, or the one its identities resolve to (made if new)."""
+    if data.customer is None:
+        return None
+    if data.customer.id is not None:
+        return customers.active_customer_id(uow, data.customer.id, field="customer.id")
+    if not data.customer.identities:
+        return None
+    resolution = customers.resolve(uow, ArrivalIn(kind=ArrivalKind.ORDER, channel=channel, region=region,
+                                                  identities=data.customer.identities))
+    return resolution.customer_id
+
+
+def _quote_in(uow: Uow, data: CartCheckoutIn | DirectOrderIn, *, channel: str, customer_id: str | None) -> QuoteIn:
+    if isinstance(data, CartCheckoutIn):
+        cart = carts.get_cart(uow, data.cart_id)
+        lines = [QuoteLineIn(sku=line.sku, quantity=line.quantity) for line in cart.lines]
+        if not lines:
+            raise EmptyCart("The cart has no lines", fields=[FieldError("cart_id", "the cart is empty", EmptyCart.code)])
+        customer_id = customer_id or cart.customer_id
+    else:
+        lines = [QuoteLineIn(sku=line.sku, quantity=line.quantity) for line in data.lines]
+    delivery = data.delivery
+    country = delivery.address.country if delivery.address else None
+    return QuoteIn(channel=channel, lines=lines, customer_id=customer_id, coupon_codes=list(data.coupon_codes),
+                   shipping=ShippingChoiceIn(method=delivery.method.value, country=country))
+
+
+def _source(uow: Uow, data: CheckoutBase, quote: Quote, *, channel_id: str) -> dict[str, inventory.Candidate]:
+    """Where each line is reserved (variant id → location); the fulfilment issue's sourcing replaces this seam."""
+    wanted = [(line.variant_id, line.quantity) for line in quote.lines]
+    variant_ids = [variant_id for variant_id, _ in wanted]
+    method, location = data.delivery.method, data.delivery.location
+    if method is DeliveryMethod.SHIP:
+        candidates = inventory.shipping_candidates(uow, channel_id=channel_id, variant_ids=variant_ids)
+        if not candidates:
+            raise InvalidInput("This channel ships from no active location", code="no_shipping_location")
+        return choose_locations(wanted, candidates)
+    store = inventory.location_candidate(uow, code=str(location), variant_ids=variant_ids, field_name="delivery.location")
+    if method is DeliveryMethod.PICKUP and not store.offers_pickup or method is DeliveryMethod.CURBSIDE and not store.offers_curbside:
+        message = f"{store.code} does not offer {method.value}"
+        raise InvalidInput(message, code="delivery_not_offered", fields=[FieldError("delivery.location", message, "not_offered")])
+    return {variant_id: store for variant_id in variant_ids}
+
+
+def _source_kind(data: CheckoutBase) -> str:
+    if isinstance(data, CartCheckoutIn):
+        return "cart"
+    return "marketplace" if getattr(data, "external_id", None) else "direct"
+
+
+def _pickup_location(data: CheckoutBase, sourced: dict[str, inventory.Candidate]) -> str | None:
+    if data.delivery.method in (DeliveryMethod.PICKUP, DeliveryMethod.CURBSIDE):
+        return next(iter(sourced.values())).location_id
+    return None
+
+
+def _till_location(data: CheckoutBase, sourced: dict[str, inventory.Candidate]) -> str | None:
+    return next(iter(sourced.values())).location_id if data.delivery.method is DeliveryMethod.CARRY_OUT else None
+
+
+def _authorizations(app: Tvers, order_id: str) -> list[payments.AuthorizationRequest]:
+    with app.uow(read_only=True) as uow:
+        return payments.external_authorizations(uow, order_id)
+
+
+def finish(app: Tvers, order_id: str, results: Sequence[payments.ProviderResult], *, actor: str, give_up_waiting: bool = False) -> CheckoutOut:
+    """Step 3: record what the providers said; confirm the order, or undo step 1 when a tender failed."""
+    with app.uow() as uow:
+        order = orders.get_order(uow, order_id)
+        if order.status != OrderStatus.PENDING_PAYMENT:  # finished already (the sweep and a slow client may meet here)
+            return order_state(app, order_id)
+        outcome = payments.record_results(uow, results)
+        failure = outcome.failure_reason
+        if failure is None and outcome.requires_action and give_up_waiting:
+            failure = "the shopper did not complete the payment in time"
+        if failure is None and not outcome.requires_action:
+            failure = _confirm(app, uow, order_id, actor=actor, lines=len(order.lines))
+        uow.commit()
+    if failure is not None:
+        compensate(app, order_id, reason=failure, actor=actor)
+    elif order.delivery_method == DeliveryMethod.CARRY_OUT and not outcome.requires_action:
+        hand_over(app, order_id, actor=actor)
+    return order_state(app, order_id)
+
+
+def _confirm(app: Tvers, uow: Uow, order_id: str, *, actor: str, lines: int) -> str | None:
+    """Confirm, and keep the stock until fulfilment; reservations that ran out (a very late finish) fail the order instead."""
+    until = uow.clock.now() + timedelta(days=app.settings.order_reservation_days)
+    if inventory.hold_reservations_until(uow, inventory.Ref(ORDER, order_id), expires_at=until) < lines:
+        return "the stock held for this checkout ran out before payment completed"
+    orders.confirm_order(uow, order_id, actor=actor)
+    return None
+
+
+def compensate(app: Tvers, order_id: str, *, reason: str, actor: str) -> None:
+    """Undo step 1: void authorisations (no transaction open), then give back stock, tenders and coupon uses together."""
+    with app.uow(read_only=True) as uow:
+        voids = payments.voids_for(uow, order_id)
+    results = [payments.void(request) for request in voids]
+    with app.uow() as uow:
+        order = orders.get_order(uow, order_id)
+        payments.record_results(uow, results)
+        if order.status == OrderStatus.PENDING_PAYMENT:  # the sweep and a slow client may both get here; undo once
+            inventory.release_reference(uow, inventory.Ref(ORDER, order_id), reason="checkout failed")
+            payments.restore_local_tenders(uow, order_id)
+            quoting.release_coupon_use(uow, order_id)
+            orders.fail_order_payment(uow, order_id, actor=actor, reason=reason)
+        uow.commit()
+
+
+def hand_over(app: Tvers, order_id: str, *, actor: str) -> None:
+    """A carry-out sale: capture what was authorised, take the goods off the shelf, complete the order."""
+    with app.uow(read_only=True) as uow:
+        captures = payments.captures_for(uow, order_id)
+    results = [payments.capture(request) for request in captures]
+    with app.uow() as uow:
+        payments.record_results(uow, results)
+        for reservation in inventory.reservations_for(uow, inventory.Ref(ORDER, order_id)):
+            if reservation.status == "active":
+                inventory.consume_reservation(uow, reservation.id, actor=actor)
+        orders.fulfil_on_the_spot(uow, order_id, actor=actor)
+        uow.commit()
+
+
+def order_state(app: Tvers, order_id: str) -> CheckoutOut:
+    with app.uow(read_only=True) as uow:
+        order = orders.get_order(uow, order_id)
+        paid = payments.payments_for_order(uow, order_id)
+    action = next((p.next_action for p in paid if p.next_action), None)
+    outcome = {OrderStatus.PENDING_PAYMENT: "requires_action" if action else "pending",
+               OrderStatus.PAYMENT_FAILED: "payment_failed"}.get(order.status, "confirmed")
+    return CheckoutOut(outcome=outcome, order=order, payments=paid, next_action=action)
+
+
+def sweep_stalled_checkouts(app: Tvers, *, limit: int = 100) -> int:
+    """The worker's sweep: finish (same idempotency keys: at most one authorisation each) or undo checkouts a crash left behind."""
+    with app.uow(read_only=True) as uow:
+        stalled = orders.stalled_checkouts(uow, now=uow.clock.now(), limit=limit)
+    for order_id in stalled:
+        results = [payments.authorize(request) for request in _authorizations(app, order_id)]
+        finish(app, order_id, results, actor="worker", give_up_waiting=True)
+    return len(stalled)

@@ -26,7 +26,7 @@ class Shop:
 PRICES = (Decimal("100.00"), Decimal("250.00"), Decimal("399.50"), Decimal("1299.00"))
 
 
-def make_shop(tvers: Tvers, *, warehouse_stock: int = 10, store_stock: int = 3, skus: int = 4) -> Shop:
+def make_shop(tvers: Tvers, *, warehouse_stock: int = 10, store_stock: int = 3, skus: int = 4, store_ships: bool = True) -> Shop:
     """Everything a checkout test needs, committed; SKU `CO-1` … `CO-N`."""
     from tvers.catalog import service as catalog
     from tvers.catalog.schemas import ListingIn, PriceBookIn, PriceRowIn, ProductIn, ProductStatus, VariantIn
@@ -56,7 +56,7 @@ def make_shop(tvers: Tvers, *, warehouse_stock: int = 10, store_stock: int = 3, 
         for channel in made:
             inventory.set_channel_pool(uow, channel, ChannelPoolIn(locations=[
                 PoolLocationIn(location="oslo-dc", ships_from=True, pickup=False),
-                PoolLocationIn(location="bergen", ships_from=True, pickup=True)]))
+                PoolLocationIn(location="bergen", ships_from=store_ships, pickup=True)]))
         for code, units in (("oslo-dc", warehouse_stock), ("bergen", store_stock)):
             if units:
                 inventory.receive(uow, ReceiveIn(location=code, lines=[StockLineIn(sku=s, quantity=units) for s in codes]), actor="test")
@@ -96,3 +96,38 @@ def ledger_state(tvers: Tvers) -> dict[str, Any]:
             "payments": session.scalar(select(func.count()).select_from(Payment)),
             "outbox": session.scalar(select(func.count()).select_from(OutboxEvent)),
         }
+
+
+# Run in spawned processes by the concurrency tests.
+
+def crash_during_checkout(database_url: str, body: dict[str, Any], after: str, out: Any) -> None:
+    """Run checkout step 1 (and step 2 when `after` is "step2"), report the order id, then die as a crash would: SIGKILL."""
+    import os
+    import signal
+
+    from tvers.bootstrap import build
+    from tvers.settings import Settings
+    from tvers.workflows import checkout
+    from tvers.workflows.checkout_schemas import DirectOrderIn
+
+    app = build(Settings(database_url=database_url), subscribers=())
+    data = DirectOrderIn.model_validate(body)
+    caller = checkout.Caller(actor="crash-test", checkout_key=f"crash-{after}")
+    order_id = checkout.open_order(app, data, channel=str(data.channel), number=checkout.take_number(app, str(data.channel)),
+                                   caller=caller)
+    if after == "step2":
+        checkout.authorize_order(app, order_id)
+    out.put(order_id)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def post_order_at(base: str, api_key: str, body: dict[str, Any], idempotency_key: str, start_at: float, out: Any) -> None:
+    """POST one direct order at a shared instant; report (status, body)."""
+    import time
+
+    import httpx
+
+    time.sleep(max(0.0, start_at - time.time()))
+    response = httpx.post(f"{base}/api/v1/orders", json=body, timeout=60,
+                          headers={"Authorization": f"Bearer {api_key}", "Idempotency-Key": idempotency_key})
+    out.put((response.status_code, response.json()))

@@ -59,16 +59,15 @@ def _checkout(app: Tvers, data: CartCheckoutIn | DirectOrderIn, *, caller: Calle
     found = _existing(app, channel=channel, checkout_key=caller.checkout_key, cart_id=cart_id, external_id=external_id)
     if found is not None:  # a retry, or the cart was already ordered: the order it made, never a second one
         return order_state(app, found)
-    number = _take_number(app, channel)
+    number = take_number(app, channel)
     try:
-        order_id = _open_order(app, data, channel=channel, number=number, caller=caller)
+        order_id = open_order(app, data, channel=channel, number=number, caller=caller)
     except IntegrityError:  # a concurrent twin (same key, cart or external id) committed first
         found = _existing(app, channel=channel, checkout_key=caller.checkout_key, cart_id=cart_id, external_id=external_id)
         if found is None:
             raise
         return order_state(app, found)
-    results = [payments.authorize(request) for request in _authorizations(app, order_id)]
-    return finish(app, order_id, results, actor=caller.actor)
+    return finish(app, order_id, authorize_order(app, order_id), actor=caller.actor)
 
 
 def _channel_code(data: CheckoutBase, caller: Caller) -> str:
@@ -84,7 +83,7 @@ def _existing(app: Tvers, **keys: str | None) -> str | None:
         return orders.existing_order_id(uow, channel=str(keys.pop("channel")), **keys)
 
 
-def _take_number(app: Tvers, channel: str) -> str:
+def take_number(app: Tvers, channel: str) -> str:
     """A short transaction of its own, so concurrent checkouts do not queue behind the counter row."""
     with app.uow() as uow:
         channels.channel_ref(uow, channel)  # an unknown channel is a 404, not a counter
@@ -93,7 +92,7 @@ def _take_number(app: Tvers, channel: str) -> str:
     return number
 
 
-def _open_order(app: Tvers, data: CartCheckoutIn | DirectOrderIn, *, channel: str, number: str, caller: Caller) -> str:
+def open_order(app: Tvers, data: CartCheckoutIn | DirectOrderIn, *, channel: str, number: str, caller: Caller) -> str:
     """Step 1: everything that must hold together, in one transaction."""
     with app.uow() as uow:
         ref = channels.channel_ref(uow, channel)
@@ -188,9 +187,11 @@ def _till_location(data: CheckoutBase, sourced: dict[str, inventory.Candidate]) 
     return next(iter(sourced.values())).location_id if data.delivery.method is DeliveryMethod.CARRY_OUT else None
 
 
-def _authorizations(app: Tvers, order_id: str) -> list[payments.AuthorizationRequest]:
+def authorize_order(app: Tvers, order_id: str) -> list[payments.ProviderResult]:
+    """Step 2, with no transaction open: ask each external provider, by the payment's idempotency key."""
     with app.uow(read_only=True) as uow:
-        return payments.external_authorizations(uow, order_id)
+        requests = payments.external_authorizations(uow, order_id)
+    return [payments.authorize(request) for request in requests]
 
 
 def finish(app: Tvers, order_id: str, results: Sequence[payments.ProviderResult], *, actor: str, give_up_waiting: bool = False) -> CheckoutOut:
@@ -267,6 +268,5 @@ def sweep_stalled_checkouts(app: Tvers, *, limit: int = 100) -> int:
     with app.uow(read_only=True) as uow:
         stalled = orders.stalled_checkouts(uow, now=uow.clock.now(), limit=limit)
     for order_id in stalled:
-        results = [payments.authorize(request) for request in _authorizations(app, order_id)]
-        finish(app, order_id, results, actor="worker", give_up_waiting=True)
+        finish(app, order_id, authorize_order(app, order_id), actor="worker", give_up_waiting=True)
     return len(stalled)

@@ -58,7 +58,7 @@ def test_two_channels_checking_out_the_last_unit_make_one_order_and_one_clean_40
     assert (won, lost) == (201, 409), outcomes
     assert order["order"]["status"] == "confirmed"
     assert refusal["code"] == "insufficient_stock"
-    assert [(a["location"], a["available"]) for a in refusal["alternatives"]] == [("bergen", 2)]
+    assert [(a["location"], a["available"]) for a in refusal["available_elsewhere"]] == [("bergen", 2)]
     with tvers.uow(read_only=True) as uow:
         placed = uow.session.scalar(select(func.count()).select_from(Order).where(Order.status == "confirmed"))
         active = uow.session.scalar(select(func.sum(Reservation.quantity)).where(Reservation.status == "active"))

@@ -22,7 +22,7 @@ MAX_COUPONS = 10
 
 class QuoteLineIn(Strict):
     sku: Sku
-    quantity: int = Field(ge=1, le=MAX_LINE_QUANTITY)
+    quantity: int = Field(ge=1, le=MAX_LINE_QUANTITY, strict=True, description=f"1 to {MAX_LINE_QUANTITY}, a JSON integer.")
 
 
 class ShippingAddress(Strict):
@@ -235,3 +235,22 @@ def _outcome_out(outcome: PromotionOutcome) -> PromotionOutcomeOut:
         message=outcome.message, amount=_money(outcome.amount), shipping_discount=_money(outcome.shipping_discount),
         line_ids=list(outcome.line_ids),
     )
+
+
+class CartQuoteQuery(Strict):
+    """How to price a stored cart (query parameters): `?shipping=ship&country=NO&coupon=WELCOME10`."""
+
+    channel: Code | None = Field(default=None, description="Price on this channel; default the cart's (an integration key: its own).")
+    coupon: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(default_factory=list, max_length=MAX_COUPONS)
+    shipping: ShippingMethod | None = None
+    country: CountryCode | None = None
+    locale: Annotated[str, StringConstraints(min_length=2, max_length=20)] | None = None
+
+    @model_validator(mode="after")
+    def _destination(self) -> CartQuoteQuery:
+        if self.shipping is ShippingMethod.SHIP and self.country is None:
+            raise ValueError("shipping=ship needs country")
+        return self
+
+    def shipping_choice(self) -> ShippingChoice | None:
+        return ShippingChoice(method=self.shipping, country=self.country) if self.shipping is not None else None

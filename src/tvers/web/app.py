@@ -23,6 +23,9 @@ from tvers.web.api import (
     loyalty,
     price_books,
     products,
+    promotions,
+    quotes,
+    shipping_rates,
     stock,
     transfers,
 )
@@ -69,7 +72,8 @@ def create_app(tvers: Tvers, *, run_relay: bool | None = None) -> FastAPI:
     app = FastAPI(title="Tvers", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.tvers = tvers
     problems.install(app)
-    for module in (products, price_books, channels, api_keys, locations, stock, transfers, customers, loyalty, gift_cards, carts):
+    for module in (products, price_books, channels, api_keys, locations, stock, transfers, customers, loyalty, gift_cards, carts,
+                   promotions, shipping_rates, quotes):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

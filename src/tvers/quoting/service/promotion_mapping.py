@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from tvers.kernel.clock import ensure_utc
 from tvers.kernel.errors import FieldError, TversError
 from tvers.kernel.money import Money, minor_digits
 from tvers.pricing import promotion_types as engine
@@ -77,7 +79,7 @@ def promotion_values(data: PromotionIn) -> dict[str, Any]:
         name=data.name, description=data.description, currency=data.currency, product_ids=sorted(set(data.target.product_ids)),
         skus=sorted(set(data.target.skus)), categories=sorted(set(data.target.categories)), tiers=sorted(set(data.tiers)),
         segments=sorted(set(data.segments)), channels=sorted(set(data.channels)),
-        channel_types=sorted({t.value for t in data.channel_types}), starts_at=data.starts_at, ends_at=data.ends_at,
+        channel_types=sorted({t.value for t in data.channel_types}), starts_at=_utc(data.starts_at), ends_at=_utc(data.ends_at),
         priority=data.priority, stacking=data.stacking.value, requires_coupon=data.requires_coupon, is_active=data.is_active,
     )
     try:  # the engine has the last word on what a promotion may be
@@ -85,6 +87,10 @@ def promotion_values(data: PromotionIn) -> dict[str, Any]:
     except InvalidPromotion as error:
         raise InvalidPromotion(error.message, fields=[FieldError("benefit", error.message, error.code)]) from None
     return values
+
+
+def _utc(instant: datetime | None) -> datetime | None:
+    return ensure_utc(instant) if instant is not None else None
 
 
 def _minor(value: Decimal | None, currency: str | None, field: str, errors: list[FieldError]) -> int | None:

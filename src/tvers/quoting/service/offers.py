@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select
 
 from tvers.db.uow import Uow
 from tvers.pricing import promotion_types as engine
@@ -51,12 +51,12 @@ def _query(*, at: datetime, typed: list[str], customer_id: str | None) -> Any:
     automatic = and_(Promotion.requires_coupon.is_(False), *in_window(at))
     if not typed:
         return select(Promotion, literal(None), literal(0)).where(Promotion.is_active.is_(True), automatic).order_by(Promotion.id)
-    used = literal(0)
+    used: ColumnElement[Any] = literal(0)
     if customer_id is not None:
         used = (select(func.count()).select_from(CouponRedemption)
                 .where(CouponRedemption.coupon_id == Coupon.id, CouponRedemption.customer_id == customer_id,
                        CouponRedemption.released_at.is_(None))
-                .correlate(Coupon).scalar_subquery())  # type: ignore[assignment]
+                .correlate(Coupon).scalar_subquery())
     unlocked = and_(Coupon.promotion_id == Promotion.id, Coupon.code.in_(typed), Coupon.is_active.is_(True))
     return (select(Promotion, Coupon, used).outerjoin(Coupon, unlocked)
             .where(Promotion.is_active.is_(True), or_(automatic, Coupon.id.is_not(None))).order_by(Promotion.id, Coupon.code))

@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from tvers.channels.schemas import ChannelType
 from tvers.kernel.clock import ensure_utc
 from tvers.kernel.errors import FieldError, TversError
 from tvers.kernel.money import Money, minor_digits
@@ -144,7 +145,7 @@ def promotion_in(row: Promotion) -> PromotionIn:
         name=row.name, description=row.description, benefit=_benefit_in(row),
         target=TargetIn(product_ids=list(row.product_ids), skus=list(row.skus), categories=list(row.categories)),
         currency=row.currency, min_subtotal=_major(row.min_subtotal_minor, row.currency), tiers=list(row.tiers),
-        segments=list(row.segments), channels=list(row.channels), channel_types=list(row.channel_types),  # type: ignore[arg-type]
+        segments=list(row.segments), channels=list(row.channels), channel_types=[ChannelType(t) for t in row.channel_types],
         starts_at=row.starts_at, ends_at=row.ends_at, priority=row.priority, stacking=engine.Stacking(row.stacking),
         requires_coupon=row.requires_coupon, is_active=row.is_active,
     )
@@ -158,15 +159,16 @@ def promotion_out(row: Promotion) -> PromotionOut:
 def _benefit_in(row: Promotion) -> BenefitIn:
     kind = BenefitKind(row.benefit_kind)
     if kind is BenefitKind.PERCENT_OFF:
-        return PercentOffIn(kind=kind, percent=_percent(row.percent_hundredths))  # type: ignore[arg-type]
+        return PercentOffIn(kind=BenefitKind.PERCENT_OFF, percent=_percent(row.percent_hundredths))
     if kind is BenefitKind.AMOUNT_OFF:
         amount = _major(row.amount_minor, row.currency)
         assert amount is not None
-        return AmountOffIn(kind=kind, amount=amount, per_unit=row.per_unit)  # type: ignore[arg-type]
+        return AmountOffIn(kind=BenefitKind.AMOUNT_OFF, amount=amount, per_unit=row.per_unit)
     if kind is BenefitKind.BUY_X_GET_Y:
         assert row.buy_quantity is not None and row.get_quantity is not None
-        return BuyXGetYIn(kind=kind, buy=row.buy_quantity, get=row.get_quantity, percent=_percent(row.percent_hundredths))  # type: ignore[arg-type]
-    return FreeShippingIn(kind=kind)  # type: ignore[arg-type]
+        return BuyXGetYIn(kind=BenefitKind.BUY_X_GET_Y, buy=row.buy_quantity, get=row.get_quantity,
+                          percent=_percent(row.percent_hundredths))
+    return FreeShippingIn(kind=BenefitKind.FREE_SHIPPING)
 
 
 def _major(minor: int | None, currency: str | None) -> Decimal | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import Select, and_, select
 
@@ -36,7 +36,7 @@ def existing_product_ids(uow: Uow, product_ids: Collection[str]) -> set[str]:
     return set(uow.session.scalars(select(Product.id).where(Product.id.in_(set(product_ids)))))
 
 
-def _query(*, channel_id: str, price_book_id: str, skus: set[str], chain: tuple[str, ...]) -> Select[Unpack[tuple[Any, ...]]]:
+def _query(*, channel_id: str, price_book_id: str, skus: set[str], chain: tuple[str, ...]) -> Select[*tuple[Any, ...]]:
     return (
         select(
             Variant.id, Variant.sku, Variant.product_id, Variant.status, Variant.weight_grams, Variant.options,

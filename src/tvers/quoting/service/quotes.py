@@ -21,6 +21,7 @@ from tvers.channels.schemas import ChannelRef
 from tvers.customers import service as customers
 from tvers.db.uow import Uow
 from tvers.kernel.errors import FieldError, InvalidInput
+from tvers.kernel.locales import normalise_locale
 from tvers.kernel.money import Money
 from tvers.pricing.cart import ANONYMOUS, CartLine, ChannelContext, CustomerContext, TierBenefit
 from tvers.pricing.cart_pricing import PricingRequest, price_cart
@@ -36,7 +37,7 @@ def quote(uow: Uow, data: QuoteIn) -> Quote:
     """Price `data` on its channel as of now; bad lines, a bad coupon or no shipping rate raise a 4xx-kind error."""
     at = uow.clock.now()
     channel = _channel(uow, data.channel)
-    locale = data.locale or channel.default_locale
+    locale = normalise_locale(data.locale or channel.default_locale, field="locale")
     variants = catalog.sale_variants(uow, channel_id=channel.id, price_book_id=channel.price_book_id,
                                      skus=[line.sku for line in data.lines], locale=locale)
     snapshots, lines = _priced_lines(data.lines, variants, channel=channel.code)

@@ -136,6 +136,22 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/orders/{order_id}/cancel"): CHANNEL_CALLERS,
     ("POST", "/api/v1/orders/{order_id}/hold"): CHANNEL_CALLERS,
     ("POST", "/api/v1/orders/{order_id}/release"): CHANNEL_CALLERS,
+    # promotions, coupons, shipping rates (merchandisers set up, everyone reads) and quotes (every channel prices)
+    ("POST", "/api/v1/promotions"): ONLY_ADMIN,
+    ("GET", "/api/v1/promotions"): EVERYONE,
+    ("GET", "/api/v1/promotions/{promotion_id}"): EVERYONE,
+    ("PATCH", "/api/v1/promotions/{promotion_id}"): ONLY_ADMIN,
+    ("POST", "/api/v1/promotions/{promotion_id}/coupons"): ONLY_ADMIN,
+    ("GET", "/api/v1/promotions/{promotion_id}/coupons"): EVERYONE,
+    ("GET", "/api/v1/coupons/{code}"): EVERYONE,
+    ("PATCH", "/api/v1/coupons/{code}"): ONLY_ADMIN,
+    ("POST", "/api/v1/shipping-rates"): ONLY_ADMIN,
+    ("GET", "/api/v1/shipping-rates"): EVERYONE,
+    ("GET", "/api/v1/shipping-rates/{rate_id}"): EVERYONE,
+    ("PATCH", "/api/v1/shipping-rates/{rate_id}"): ONLY_ADMIN,
+    ("DELETE", "/api/v1/shipping-rates/{rate_id}"): ONLY_ADMIN,
+    ("POST", "/api/v1/quotes"): EVERYONE,
+    ("GET", "/api/v1/carts/{cart_id}/quote"): EVERYONE,
 }
 
 # Query parameters a GET needs to get past validation, so an allowed caller reaches the route itself.
@@ -147,8 +163,9 @@ QUERIES: dict[str, dict[str, str]] = {
 UNKNOWN = {"key_id": "key_01JD3V7Q0000000000000000AA", "reservation_id": "rsv_01JD3V7Q0000000000000000AA",
            "transfer_id": "trf_01JD3V7Q0000000000000000AA", "customer_id": "cus_01JD3V7Q0000000000000000AA",
            "gift_card_id": "gfc_01JD3V7Q0000000000000000AA", "cart_id": "crt_01JD3V7Q0000000000000000AA", "reference": "chk-unknown",
-           "order_id": "ord_01JD3V7Q0000000000000000AA"}
-CODES = {"/api/v1/price-books": "nok", "/api/v1/locations": "oslo-1", "/api/v1/channels": "web-no"}
+           "order_id": "ord_01JD3V7Q0000000000000000AA", "promotion_id": "prm_01JD3V7Q0000000000000000AA",
+           "rate_id": "shr_01JD3V7Q0000000000000000AA"}
+CODES = {"/api/v1/price-books": "nok", "/api/v1/locations": "oslo-1", "/api/v1/channels": "web-no", "/api/v1/coupons": "NO-SUCH-CODE"}
 
 
 def api_routes(tvers: Any) -> Iterator[tuple[str, str, Any]]:

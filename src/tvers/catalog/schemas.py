@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -282,3 +283,26 @@ class VariantRef(BaseModel):
     sku: str
     product_id: str
     is_archived: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SaleVariant:
+    """A variant as one channel sells it (what pricing and order lines need); a plain dataclass for the hot path.
+
+    `unit_minor` is the price in the channel's book, None when the book has none; `title` and `options`
+    are in the asked locale (listing override, then translation, then the product's own).
+    """
+
+    variant_id: str
+    sku: str
+    product_id: str
+    title: str
+    category: str | None
+    tax_class: str
+    weight_grams: int | None
+    is_for_sale: bool
+    is_listed: bool
+    unit_minor: int | None
+    currency: str
+    prices_include_vat: bool
+    options: dict[str, str] = field(default_factory=dict)

@@ -60,6 +60,13 @@ class TierOut(BaseModel):
     benefits: TierBenefits
 
 
+class CustomerTierOut(BaseModel):
+    """The profile that answers for an id (a merged id answers with its survivor) and its tier today."""
+
+    customer_id: str
+    tier: TierOut
+
+
 class LoyaltyOut(BaseModel):
     customer_id: str
     balance: int

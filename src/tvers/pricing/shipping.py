@@ -1,6 +1,6 @@
 """Shipping charges: a rate per country and currency, by weight band or order value, free from a threshold.
 
-Pickup and carry-out are always free. Rates are stated in their own VAT basis (`prices_include_vat`).
+Pickup, curbside and carry-out are always free. Rates are stated in their own VAT basis (`prices_include_vat`).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ __all__ = [
 class ShippingMethod(StrEnum):
     SHIP = "ship"
     PICKUP = "pickup"
+    CURBSIDE = "curbside"
     CARRY_OUT = "carry_out"
 
 
@@ -72,7 +73,7 @@ class ShippingRate:
 
 @dataclass(frozen=True, slots=True)
 class ShippingOption:
-    """How the order leaves: shipped to `country` (weight in grams, priced from `rates`), picked up or carried out."""
+    """How the order leaves: shipped to `country` (weight in grams, priced from `rates`), picked up, curbside or carried out."""
 
     method: ShippingMethod
     country: str | None = None

@@ -25,6 +25,9 @@ from tvers.web.api import (
     orders,
     price_books,
     products,
+    promotions,
+    quotes,
+    shipping_rates,
     stock,
     transfers,
 )
@@ -72,7 +75,7 @@ def create_app(tvers: Tvers, *, run_relay: bool | None = None) -> FastAPI:
     app.state.tvers = tvers
     problems.install(app)
     for module in (products, price_books, channels, api_keys, locations, stock, transfers, customers, loyalty, gift_cards, carts,
-                   checkout, orders):
+                   checkout, orders, promotions, shipping_rates, quotes):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

@@ -46,8 +46,8 @@ def test_ship_rates(country: str, grams: int, value: Money, price: Money) -> Non
     assert quote.is_free == price.is_zero
 
 
-@pytest.mark.parametrize("method", [ShippingMethod.PICKUP, ShippingMethod.CARRY_OUT])
-def test_pickup_and_carry_out_are_free(method: ShippingMethod) -> None:
+@pytest.mark.parametrize("method", [ShippingMethod.PICKUP, ShippingMethod.CURBSIDE, ShippingMethod.CARRY_OUT])
+def test_pickup_curbside_and_carry_out_are_free(method: ShippingMethod) -> None:
     quote = quote_shipping(ShippingOption(method, rates=RATES), order_value=nok("10.00"))
 
     assert quote.price == nok("0")

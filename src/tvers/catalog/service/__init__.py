@@ -20,6 +20,7 @@ from tvers.catalog.service.products import (
     update_product,
 )
 from tvers.catalog.service.reviews import add_review, list_reviews
+from tvers.catalog.service.selling import existing_product_ids, sale_variants
 from tvers.catalog.service.variants import (
     add_variant,
     bulk_upsert_variants,
@@ -42,6 +43,7 @@ __all__ = [
     "check_currency",
     "create_price_book",
     "create_product",
+    "existing_product_ids",
     "get_listing",
     "get_price_book",
     "get_price_book_by_id",
@@ -53,6 +55,7 @@ __all__ = [
     "price_book_codes",
     "publish_many",
     "resolve_skus",
+    "sale_variants",
     "set_listing",
     "set_price",
     "skus_by_id",

@@ -16,6 +16,7 @@ from tvers.customers.service.importing import ImportedCustomer, PastOrder, impor
 from tvers.customers.service.loyalty import (
     adjust_points,
     check_points_ledgers,
+    customer_tier,
     earn_for_order,
     expire_points,
     get_programme,
@@ -62,6 +63,7 @@ __all__ = [
     "consent_history",
     "create_customer",
     "current_consents",
+    "customer_tier",
     "customer_view",
     "earn_for_order",
     "erase_customer",

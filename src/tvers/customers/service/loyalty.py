@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from tvers.catalog.schemas import MoneyOut
 from tvers.customers import events
@@ -13,6 +13,7 @@ from tvers.customers.loyalty_rules import DEFAULT_PROGRAMME, points_for, tier_fo
 from tvers.customers.models import Customer, LoyaltyAccount, LoyaltyProgramme, PointsEntry
 from tvers.customers.money_schemas import (
     AdjustPointsIn,
+    CustomerTierOut,
     LoyaltyOut,
     PointsEntryOut,
     PointsKind,
@@ -24,7 +25,7 @@ from tvers.customers.money_schemas import (
     TierOut,
 )
 from tvers.customers.schemas import CustomerStatus
-from tvers.customers.service._shared import add_activity, current_row, live_row, rows_changed
+from tvers.customers.service._shared import add_activity, current_row, customer_row, live_row, rows_changed
 from tvers.db.uow import Uow
 from tvers.db.upsert import insert_missing
 from tvers.kernel.errors import FieldError
@@ -35,7 +36,10 @@ PROGRAMME_ID = "default"
 
 
 def get_programme(uow: Uow) -> ProgrammeOut:
-    row = uow.session.get(LoyaltyProgramme, PROGRAMME_ID)
+    return _programme_out(uow.session.get(LoyaltyProgramme, PROGRAMME_ID))
+
+
+def _programme_out(row: LoyaltyProgramme | None) -> ProgrammeOut:
     if row is None:
         return ProgrammeOut(**DEFAULT_PROGRAMME.model_dump(), version=0)
     return ProgrammeOut(**row.config, version=row.version)
@@ -169,6 +173,23 @@ def tier_benefits(uow: Uow, customer_id: str) -> TierBenefits:
     return loyalty_summary(uow, customer_id).tier.benefits
 
 
+def customer_tier(uow: Uow, customer_id: str) -> CustomerTierOut:
+    """The live profile answering for `customer_id` and its tier today: what pricing needs, in two statements.
+
+    Checkout quotes every order, so the profile and the programme come in one statement (the programme
+    has a fixed id) and the qualifying points in another; a merged id costs a statement per hop.
+    """
+    found = uow.session.execute(select(Customer, LoyaltyProgramme).outerjoin(LoyaltyProgramme, LoyaltyProgramme.id == PROGRAMME_ID)
+                                .where(Customer.id == customer_id)).one_or_none()
+    row, programme = found if found is not None else (customer_row(uow, customer_id), None)  # customer_row raises NotFound
+    if row.merged_into is not None or row.status == CustomerStatus.ERASED:
+        row = live_row(uow, row.id)
+    programme_out = _programme_out(programme)
+    points, spend = _qualifying(uow, row.id, since=uow.clock.now() - timedelta(days=programme_out.window_days))
+    tier, _following = tier_for(programme_out, points=points, spend_minor=spend)
+    return CustomerTierOut(customer_id=row.id, tier=TierOut(code=tier.code, name=tier.name, benefits=tier.benefits))
+
+
 def points_history(uow: Uow, customer_id: str) -> list[PointsEntryOut]:
     rows = uow.session.scalars(select(PointsEntry).where(PointsEntry.customer_id == current_row(uow, customer_id).id)
                                .order_by(PointsEntry.at, PointsEntry.id))
@@ -186,7 +207,7 @@ def check_points_ledgers(uow: Uow) -> list[str]:
 
 def _qualifying(uow: Uow, survivor_id: str, *, since: datetime) -> tuple[int, dict[str, int]]:
     """Points and spend earned in the window by the profile and every profile merged into it."""
-    family = [survivor_id, *uow.session.scalars(select(Customer.id).where(Customer.merged_into == survivor_id))]
+    family = select(Customer.id).where(or_(Customer.id == survivor_id, Customer.merged_into == survivor_id))
     rows = uow.session.execute(select(PointsEntry.points, PointsEntry.currency, PointsEntry.amount_minor).where(
         PointsEntry.customer_id.in_(family), PointsEntry.kind.in_([PointsKind.EARN.value, PointsKind.REVERSE.value]),
         PointsEntry.at >= since)).all()

@@ -128,6 +128,8 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/carts/{cart_id}/lines"): CHANNEL_CALLERS,
     ("POST", "/api/v1/carts/claim"): CHANNEL_CALLERS,
     ("GET", "/api/v1/customers/{customer_id}/carts"): CHANNEL_CALLERS,
+    # payments (an order's payments come with the order)
+    ("GET", "/api/v1/payments/{payment_id}"): EVERYONE,
 }
 
 # Query parameters a GET needs to get past validation, so an allowed caller reaches the route itself.
@@ -138,7 +140,8 @@ QUERIES: dict[str, dict[str, str]] = {
 # Ids nothing has: an allowed caller gets a 404 from the route, never a change.
 UNKNOWN = {"key_id": "key_01JD3V7Q0000000000000000AA", "reservation_id": "rsv_01JD3V7Q0000000000000000AA",
            "transfer_id": "trf_01JD3V7Q0000000000000000AA", "customer_id": "cus_01JD3V7Q0000000000000000AA",
-           "gift_card_id": "gfc_01JD3V7Q0000000000000000AA", "cart_id": "crt_01JD3V7Q0000000000000000AA", "reference": "chk-unknown"}
+           "gift_card_id": "gfc_01JD3V7Q0000000000000000AA", "cart_id": "crt_01JD3V7Q0000000000000000AA", "reference": "chk-unknown",
+           "payment_id": "pay_01JD3V7Q0000000000000000AA"}
 CODES = {"/api/v1/price-books": "nok", "/api/v1/locations": "oslo-1", "/api/v1/channels": "web-no"}
 
 

@@ -21,6 +21,7 @@ from tvers.web.api import (
     gift_cards,
     locations,
     loyalty,
+    payments,
     price_books,
     products,
     stock,
@@ -69,7 +70,8 @@ def create_app(tvers: Tvers, *, run_relay: bool | None = None) -> FastAPI:
     app = FastAPI(title="Tvers", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.tvers = tvers
     problems.install(app)
-    for module in (products, price_books, channels, api_keys, locations, stock, transfers, customers, loyalty, gift_cards, carts):
+    for module in (products, price_books, channels, api_keys, locations, stock, transfers, customers, loyalty, gift_cards, carts,
+                   payments):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

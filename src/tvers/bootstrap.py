@@ -1,4 +1,4 @@
-"""The one place that wires settings, database, clock, relay and subscribers together."""
+"""The one place that wires settings, database, clock, relay, subscribers and payment providers together."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from tvers.db.uow import Uow
 from tvers.integrations.relay import Relay
 from tvers.kernel.clock import Clock, SystemClock
 from tvers.kernel.events import Subscriber
+from tvers.payments.providers import Providers, build_providers
 from tvers.settings import Settings
 
 
@@ -31,6 +32,8 @@ class Tvers:
 
     def __post_init__(self) -> None:
         self.relay = Relay(self.db, self.clock, self.subscribers)
+        # The tenders this installation accepts (Stripe only with a secret key); workflows get them from here.
+        self.payment_providers: Providers = build_providers(self.settings)
 
     def uow(self, *, read_only: bool = False) -> Uow:
         return Uow(self.db, self.clock, read_only=read_only, after_commit=self.relay.wake)

@@ -23,6 +23,13 @@ class Settings(BaseSettings):
     checkout_reservation_seconds: int = 1200
     order_reservation_days: int = 30
     customer_merge_on: str = "email,loyalty_card,payment_card_fingerprint,marketplace_buyer_id"
+    # Payments: Stripe is offered only when a secret key is set; the test card only while enabled (turn it off in production).
+    stripe_secret_key: str | None = None
+    stripe_api_base: str = "https://api.stripe.com"
+    stripe_return_url: str | None = None  # where 3-D Secure sends the shopper back; without it Stripe.js handles the action
+    stripe_timeout_seconds: float = 20.0
+    payments_test_card: bool = True
+    payments_fingerprint_key: str = "tvers-test-card-fingerprints"  # keys the test card's fingerprints
 
     @property
     def is_sqlite(self) -> bool:

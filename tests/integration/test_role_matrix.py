@@ -152,6 +152,8 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("DELETE", "/api/v1/shipping-rates/{rate_id}"): ONLY_ADMIN,
     ("POST", "/api/v1/quotes"): EVERYONE,
     ("GET", "/api/v1/carts/{cart_id}/quote"): EVERYONE,
+    # payments (an order's payments come with the order)
+    ("GET", "/api/v1/payments/{payment_id}"): EVERYONE,
 }
 
 # Query parameters a GET needs to get past validation, so an allowed caller reaches the route itself.
@@ -164,7 +166,7 @@ UNKNOWN = {"key_id": "key_01JD3V7Q0000000000000000AA", "reservation_id": "rsv_01
            "transfer_id": "trf_01JD3V7Q0000000000000000AA", "customer_id": "cus_01JD3V7Q0000000000000000AA",
            "gift_card_id": "gfc_01JD3V7Q0000000000000000AA", "cart_id": "crt_01JD3V7Q0000000000000000AA", "reference": "chk-unknown",
            "order_id": "ord_01JD3V7Q0000000000000000AA", "promotion_id": "prm_01JD3V7Q0000000000000000AA",
-           "rate_id": "shr_01JD3V7Q0000000000000000AA"}
+           "rate_id": "shr_01JD3V7Q0000000000000000AA", "payment_id": "pay_01JD3V7Q0000000000000000AA"}
 CODES = {"/api/v1/price-books": "nok", "/api/v1/locations": "oslo-1", "/api/v1/channels": "web-no", "/api/v1/coupons": "NO-SUCH-CODE"}
 
 

@@ -1,4 +1,4 @@
-"""`tvers doctor`: every cached balance checked against its append-only ledger."""
+"""`tvers doctor`: every cached balance (stock, points, gift cards, store credit, payment totals) checked against its ledger."""
 
 from __future__ import annotations
 
@@ -9,14 +9,15 @@ import typer
 from tvers.cli.core import open_tvers, say
 from tvers.customers import service as customers
 from tvers.inventory import service as inventory
+from tvers.payments import service as payments
 
 
 def doctor() -> None:
-    """Check stock levels, loyalty points, gift cards and store credit against their ledgers; exit 1 on any difference."""
+    """Check stock levels, loyalty points, gift cards, store credit and payments against their ledgers; exit 1 on any difference."""
     with open_tvers().uow(read_only=True) as uow:
         stock = inventory.check_stock(uow)
         ledgers = {"loyalty_points": customers.check_points_ledgers(uow), "gift_cards": customers.check_gift_card_ledgers(uow),
-                   "store_credit": customers.check_store_credit_ledgers(uow)}
+                   "store_credit": customers.check_store_credit_ledgers(uow), "payments": payments.check_payment_ledgers(uow)}
     healthy = stock.healthy and not any(ledgers.values())
     typer.echo(json.dumps({"healthy": healthy, "stock": stock.model_dump(), "ledgers": ledgers}))
     say(f"stock: {stock.checked} levels checked, {len(stock.findings)} disagree with the ledger; "

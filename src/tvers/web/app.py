@@ -23,6 +23,7 @@ from tvers.web.api import (
     locations,
     loyalty,
     orders,
+    payments,
     price_books,
     products,
     promotions,
@@ -75,7 +76,7 @@ def create_app(tvers: Tvers, *, run_relay: bool | None = None) -> FastAPI:
     app.state.tvers = tvers
     problems.install(app)
     for module in (products, price_books, channels, api_keys, locations, stock, transfers, customers, loyalty, gift_cards, carts,
-                   checkout, orders, promotions, shipping_rates, quotes):
+                   checkout, orders, promotions, shipping_rates, quotes, payments):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

@@ -1,0 +1,184 @@
+"""Step 3: what providers answered becomes transactions and totals, once, however often it is recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import update
+
+from tvers.db.rows import rows_changed
+from tvers.db.uow import Uow
+from tvers.payments.errors import ResultDoesNotMatch
+from tvers.payments.models import Payment, PaymentTransaction
+from tvers.payments.providers.base import ProviderResult, ResultStatus
+from tvers.payments.rules import idempotency_key
+from tvers.payments.schemas import PaymentOut, PaymentStatus, TransactionKind, TransactionStatus
+from tvers.payments.service._ledger import (
+    OPEN,
+    book,
+    book_now,
+    order_payments,
+    payment_row,
+    payments_out,
+    record_booked,
+    record_failed,
+    release,
+    totals_of,
+)
+from tvers.payments.service.card_identity import attach_card_identity
+
+RELEASE_NOTE = "released by the provider on partial capture"
+_NOT_YET = frozenset({PaymentStatus.PENDING, PaymentStatus.REQUIRES_ACTION})
+_NOT_PAID = frozenset({PaymentStatus.FAILED, PaymentStatus.VOIDED})
+
+
+@dataclass(frozen=True)
+class PaymentsOutcome:
+    """Where an order's payments stand after step 3."""
+
+    order_id: str | None
+    payments: tuple[PaymentOut, ...]
+
+    @property
+    def is_authorized(self) -> bool:
+        """Every tender is authorised (or further along): the order may be confirmed."""
+        return bool(self.payments) and all(p.status not in _NOT_YET | _NOT_PAID for p in self.payments)
+
+    @property
+    def is_failed(self) -> bool:
+        """A tender was declined or failed: compensate (void, restore) and fail the order."""
+        return any(p.status is PaymentStatus.FAILED for p in self.payments)
+
+    @property
+    def requires_action(self) -> tuple[PaymentOut, ...]:
+        """Tenders waiting for the customer (3-D Secure); `action_url` says where, when the provider gave one."""
+        return tuple(p for p in self.payments if p.status is PaymentStatus.REQUIRES_ACTION)
+
+    @property
+    def is_pending(self) -> bool:
+        """A provider has not answered yet: re-send the same requests later (the sweep)."""
+        return any(p.status is PaymentStatus.PENDING for p in self.payments)
+
+
+def payments_outcome(uow: Uow, order_id: str) -> PaymentsOutcome:
+    return PaymentsOutcome(order_id=order_id, payments=tuple(payments_out(uow, order_payments(uow, order_id))))
+
+
+def record_results(uow: Uow, results: Sequence[ProviderResult]) -> PaymentsOutcome:
+    """Record provider answers (any operation); a result already recorded is skipped, so step 3 can be re-run."""
+    order_ids = {result.request.order_id for result in results}
+    if len(order_ids) > 1:
+        raise ResultDoesNotMatch("results of one order at a time", order_ids=sorted(order_ids))
+    for result in results:
+        _record(uow, result)
+    if not order_ids:
+        return PaymentsOutcome(order_id=None, payments=())
+    return payments_outcome(uow, order_ids.pop())
+
+
+def _record(uow: Uow, result: ProviderResult) -> None:
+    request = result.request
+    txn = uow.session.get(PaymentTransaction, request.transaction_id)
+    if txn is None or txn.payment_id != request.payment_id:
+        raise ResultDoesNotMatch(f"no transaction {request.transaction_id} for payment {request.payment_id}")
+    if txn.status not in OPEN or result.status is ResultStatus.UNKNOWN:
+        return
+    row = payment_row(uow, request.payment_id)
+    if txn.kind == TransactionKind.AUTHORIZE and request.operation is TransactionKind.VOID:
+        _record_cancel(uow, row, txn, result)
+    elif result.status is ResultStatus.REQUIRES_ACTION:
+        _record_action(uow, row, txn, result)
+    elif result.status is ResultStatus.SUCCEEDED:
+        _record_success(uow, row, txn, result)
+    else:
+        _record_failure(uow, row, txn, result)
+
+
+def _settle(uow: Uow, txn: PaymentTransaction, status: TransactionStatus, result: ProviderResult, *,
+            failure_code: str | None = None) -> bool:
+    """Close an open transaction once (conditional UPDATE); False when a concurrent recorder got there first."""
+    changed = rows_changed(uow.session.execute(
+        update(PaymentTransaction).where(PaymentTransaction.id == txn.id, PaymentTransaction.status.in_(OPEN))
+        .values(status=status.value, provider_reference=result.provider_reference or txn.provider_reference,
+                failure_code=failure_code or result.failure_code, failure_message=_short(result.failure_message),
+                note=result.note or txn.note,
+                settled_at=uow.clock.now() if status in (TransactionStatus.SUCCEEDED, TransactionStatus.FAILED) else None)
+        .execution_options(synchronize_session=False)))
+    uow.session.refresh(txn)
+    return changed == 1
+
+
+def _record_success(uow: Uow, row: Payment, txn: PaymentTransaction, result: ProviderResult) -> None:
+    if not _settle(uow, txn, TransactionStatus.SUCCEEDED, result):
+        return
+    kind = TransactionKind(txn.kind)
+    if kind is TransactionKind.AUTHORIZE:
+        _keep_provider_details(row, result)
+        book(uow, row, kind, txn.amount_minor, was_asked=False)
+        record_booked(uow, row, txn)
+        _after_authorized(uow, row, result)
+        return
+    book(uow, row, kind, txn.amount_minor, was_asked=True)
+    record_booked(uow, row, txn)
+    totals = totals_of(row)
+    if kind is TransactionKind.CAPTURE and result.releases_rest and totals.capturable > 0 and totals.pending_capture == 0:
+        book_now(uow, row, TransactionKind.VOID, totals.capturable, key=idempotency_key(row.id, TransactionKind.VOID) + ":rest",
+                 note=RELEASE_NOTE)
+
+
+def _after_authorized(uow: Uow, row: Payment, result: ProviderResult) -> None:
+    if result.is_captured:
+        book_now(uow, row, TransactionKind.CAPTURE, row.authorized_minor, key=idempotency_key(row.id, TransactionKind.CAPTURE, 1),
+                 note=result.note, provider_reference=result.provider_reference)
+    if row.card_fingerprint and row.customer_id:
+        attach_card_identity(uow, customer_id=row.customer_id, fingerprint=row.card_fingerprint, channel=row.channel)
+
+
+def _record_failure(uow: Uow, row: Payment, txn: PaymentTransaction, result: ProviderResult) -> None:
+    if not _settle(uow, txn, TransactionStatus.FAILED, result, failure_code=result.failure_code or result.status.value):
+        return
+    kind = TransactionKind(txn.kind)
+    if kind is TransactionKind.AUTHORIZE:
+        _keep_provider_details(row, result)
+        _fail_payment(uow, row, failure_code=txn.failure_code, failure_message=txn.failure_message)
+    else:
+        release(uow, row, kind, txn.amount_minor)
+    record_failed(uow, row, txn)
+
+
+def _record_action(uow: Uow, row: Payment, txn: PaymentTransaction, result: ProviderResult) -> None:
+    _settle(uow, txn, TransactionStatus.REQUIRES_ACTION, result)
+    _keep_provider_details(row, result)
+    row.status, row.action_url, row.updated_at = PaymentStatus.REQUIRES_ACTION.value, result.action_url, uow.clock.now()
+    uow.session.flush()
+
+
+def _record_cancel(uow: Uow, row: Payment, txn: PaymentTransaction, result: ProviderResult) -> None:
+    """An authorisation that never finished (3-D Secure abandoned) was cancelled: it fails, nothing was held."""
+    if result.status is not ResultStatus.SUCCEEDED:
+        return
+    if _settle(uow, txn, TransactionStatus.FAILED, result, failure_code="authorization_canceled"):
+        _fail_payment(uow, row, failure_code="authorization_canceled", failure_message="cancelled before it was authorised")
+        record_failed(uow, row, txn)
+
+
+def _fail_payment(uow: Uow, row: Payment, *, failure_code: str | None, failure_message: str | None) -> None:
+    row.status, row.action_url = PaymentStatus.FAILED.value, None
+    row.failure_code, row.failure_message, row.updated_at = failure_code, failure_message, uow.clock.now()
+    uow.session.flush()
+
+
+def _keep_provider_details(row: Payment, result: ProviderResult) -> None:
+    """The provider's id and what it told of the card (Stripe: brand, last four, fingerprint); never the number."""
+    row.provider_reference = result.provider_reference or row.provider_reference
+    if result.card is not None:
+        row.card_token = result.card.token or row.card_token
+        row.card_brand = result.card.brand or row.card_brand
+        row.card_last4 = result.card.last4 or row.card_last4
+        row.card_fingerprint = result.card.fingerprint or row.card_fingerprint
+    row.action_url = None
+
+
+def _short(message: str | None) -> str | None:
+    return message[:300] if message else None

@@ -1,0 +1,95 @@
+"""Capture and refund, decided in a transaction: local tenders are settled on the spot, external ones get a request.
+
+Amounts are reserved by one conditional UPDATE each, so concurrent decisions can never capture more than was
+authorised, nor refund more than was captured. Keys are `{payment_id}:capture:{n}` and `{payment_id}:refund:{n}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tvers.db.uow import Uow
+from tvers.kernel.errors import FieldError
+from tvers.kernel.money import Money
+from tvers.payments.errors import InvalidPaymentAmount, NothingToCapture, NothingToRefund
+from tvers.payments.models import Payment
+from tvers.payments.providers import local_provider
+from tvers.payments.providers.base import ProviderRequest
+from tvers.payments.rules import allocate
+from tvers.payments.schemas import LOCAL_TENDERS, TransactionKind, TransactionStatus
+from tvers.payments.service._ledger import (
+    add_transaction,
+    debit_of,
+    next_key,
+    order_payments,
+    payment_row,
+    request_of,
+    reserve,
+    settle_now,
+    totals_of,
+)
+
+
+def captures_for(uow: Uow, *, order_id: str, amount: Money) -> list[ProviderRequest]:
+    """Capture `amount` more of the order: local tenders first (their money is already ours), then the others, in tender order."""
+    rows = sorted(order_payments(uow, order_id), key=lambda r: (r.tender not in LOCAL_TENDERS, r.position))
+    return _spread(uow, rows, TransactionKind.CAPTURE, amount)
+
+
+def capture_payment(uow: Uow, *, payment_id: str, amount: Money | None = None) -> list[ProviderRequest]:
+    """Capture part (or, with no amount, all that is left) of one payment; a local one is captured at once (no request)."""
+    row = payment_row(uow, payment_id)
+    return _spread(uow, [row], TransactionKind.CAPTURE, amount or Money(totals_of(row).capturable, row.currency))
+
+
+def refunds_for(uow: Uow, *, order_id: str, amount: Money) -> list[ProviderRequest]:
+    """Refund `amount` of the order to its tenders, the last tender first; never more than a payment captured."""
+    rows = sorted(order_payments(uow, order_id), key=lambda r: -r.position)
+    return _spread(uow, rows, TransactionKind.REFUND, amount)
+
+
+def refund_payment(uow: Uow, *, payment_id: str, amount: Money | None = None) -> list[ProviderRequest]:
+    """Refund part (or, with no amount, all that is left) of one payment's captured money."""
+    row = payment_row(uow, payment_id)
+    return _spread(uow, [row], TransactionKind.REFUND, amount or Money(totals_of(row).refundable, row.currency))
+
+
+def _spread(uow: Uow, rows: Sequence[Payment], kind: TransactionKind, amount: Money) -> list[ProviderRequest]:
+    _check_amount(rows, amount)
+    available = [_available(row, kind) for row in rows]
+    try:
+        parts = allocate(amount.minor, available)
+    except ValueError:
+        error = NothingToRefund if kind is TransactionKind.REFUND else NothingToCapture
+        left = Money(sum(max(a, 0) for a in available), amount.currency)
+        raise error(f"{amount} is more than the {left} left to {kind.value}", available=str(left)) from None
+    requests = []
+    for row, part in zip(rows, parts, strict=True):
+        if part > 0:
+            request = _settle_part(uow, row, kind, part)
+            requests.extend([request] if request is not None else [])
+    return requests
+
+
+def _settle_part(uow: Uow, row: Payment, kind: TransactionKind, part: int) -> ProviderRequest | None:
+    if row.tender in LOCAL_TENDERS:
+        def give_back(key: str) -> None:
+            local_provider(row.tender).give_back(uow, debit_of(row), Money(part, row.currency), reference=key)
+
+        settle_now(uow, row, kind, part, action=give_back if kind is TransactionKind.REFUND else None)
+        return None
+    reserve(uow, row, kind, part)
+    txn = add_transaction(uow, row, kind, part, key=next_key(uow, row, kind), status=TransactionStatus.PENDING)
+    return request_of(row, txn)
+
+
+def _available(row: Payment, kind: TransactionKind) -> int:
+    totals = totals_of(row)
+    return totals.refundable if kind is TransactionKind.REFUND else totals.capturable
+
+
+def _check_amount(rows: Sequence[Payment], amount: Money) -> None:
+    currencies = {row.currency for row in rows}
+    if amount.minor <= 0 or (currencies and currencies != {amount.currency}):
+        message = f"the amount must be positive and in {', '.join(sorted(currencies)) or 'the payments currency'}"
+        raise InvalidPaymentAmount(message, fields=[FieldError("amount", message, InvalidPaymentAmount.code)])

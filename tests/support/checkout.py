@@ -33,7 +33,18 @@ def make_shop(tvers: Tvers, *, warehouse_stock: int = 10, store_stock: int = 3, 
     from tvers.channels import service as channels
     from tvers.channels.schemas import ChannelIn, ChannelType
     from tvers.inventory import service as inventory
-    from tvers.inventory.schemas import Address, Capabilities, ChannelPoolIn, LocationIn, LocationType, PoolLocationIn, ReceiveIn, StockLineIn
+    from tvers.inventory.schemas import (
+        Address,
+        Capabilities,
+        ChannelPoolIn,
+        LocationIn,
+        LocationType,
+        PoolLocationIn,
+        ReceiveIn,
+        StockLineIn,
+    )
+    from tvers.quoting import service as quoting
+    from tvers.quoting.schemas import ShippingRateIn, ValueBandIn
 
     codes = tuple(f"CO-{i}" for i in range(1, skus + 1))
     with tvers.uow() as uow:
@@ -57,6 +68,9 @@ def make_shop(tvers: Tvers, *, warehouse_stock: int = 10, store_stock: int = 3, 
             inventory.set_channel_pool(uow, channel, ChannelPoolIn(locations=[
                 PoolLocationIn(location="oslo-dc", ships_from=True, pickup=False),
                 PoolLocationIn(location="bergen", ships_from=store_ships, pickup=True)]))
+        # shipping in Norway: 79.00, free from 1,500.00 of goods
+        quoting.create_shipping_rate(uow, ShippingRateIn(country="NO", currency="NOK", value_bands=[ValueBandIn(min_value=Decimal(0),
+                                                          price=Decimal("79.00"))], free_from=Decimal("1500.00")))
         for code, units in (("oslo-dc", warehouse_stock), ("bergen", store_stock)):
             if units:
                 inventory.receive(uow, ReceiveIn(location=code, lines=[StockLineIn(sku=s, quantity=units) for s in codes]), actor="test")
@@ -87,12 +101,11 @@ def ledger_state(tvers: Tvers) -> dict[str, Any]:
     with tvers.uow(read_only=True) as uow:
         session = uow.session
         return {
-            "levels": sorted(session.execute(select(StockLevel.variant_id, StockLevel.location_id, StockLevel.on_hand, StockLevel.reserved))
-                             .tuples()),
+            "levels": sorted(session.execute(select(StockLevel.variant_id, StockLevel.location_id, StockLevel.on_hand, StockLevel.reserved)).all()),
             "active_reservations": session.scalar(select(func.count()).select_from(Reservation).where(Reservation.status == "active")),
-            "gift_cards": sorted(session.execute(select(GiftCard.id, GiftCard.balance_minor)).tuples()),
+            "gift_cards": sorted(session.execute(select(GiftCard.id, GiftCard.balance_minor)).all()),
             "store_credit": sorted(session.execute(select(StoreCreditAccount.customer_id, StoreCreditAccount.currency,
-                                                          StoreCreditAccount.balance_minor)).tuples()),
+                                                          StoreCreditAccount.balance_minor)).all()),
             "payments": session.scalar(select(func.count()).select_from(Payment)),
             "outbox": session.scalar(select(func.count()).select_from(OutboxEvent)),
         }

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 
-from tvers.bootstrap import Tvers
+from tvers.workflows.app import App
 from tvers.carts import service as carts
 from tvers.channels import service as channels
 from tvers.customers import service as customers
@@ -21,13 +21,14 @@ from tvers.customers.schemas import ArrivalIn, ArrivalKind
 from tvers.db.uow import Uow
 from tvers.inventory import service as inventory
 from tvers.kernel.errors import FieldError, InvalidInput
+from tvers.kernel.money import Money
 from tvers.orders import service as orders
 from tvers.orders.lifecycle import OrderStatus
 from tvers.orders.schemas import NewOrder
 from tvers.payments import service as payments
 from tvers.pricing.errors import EmptyCart
 from tvers.quoting import service as quoting
-from tvers.quoting.schemas import Quote, QuoteIn, QuoteLineIn, ShippingChoiceIn
+from tvers.quoting.quote_schemas import Quote, QuoteIn, QuoteLineIn, ShippingAddress, ShippingChoice
 from tvers.workflows.checkout_schemas import CartCheckoutIn, CheckoutBase, CheckoutOut, DeliveryMethod, DirectOrderIn
 from tvers.workflows.order_snapshot import new_order_lines, order_totals, pricing_snapshot, shipping_snapshot
 from tvers.workflows.simple_sourcing import choose_locations
@@ -44,15 +45,15 @@ class Caller:
     channel: str | None = None
 
 
-def checkout_cart(app: Tvers, data: CartCheckoutIn, *, caller: Caller) -> CheckoutOut:
+def checkout_cart(app: App, data: CartCheckoutIn, *, caller: Caller) -> CheckoutOut:
     return _checkout(app, data, caller=caller)
 
 
-def place_direct_order(app: Tvers, data: DirectOrderIn, *, caller: Caller) -> CheckoutOut:
+def place_direct_order(app: App, data: DirectOrderIn, *, caller: Caller) -> CheckoutOut:
     return _checkout(app, data, caller=caller)
 
 
-def _checkout(app: Tvers, data: CartCheckoutIn | DirectOrderIn, *, caller: Caller) -> CheckoutOut:
+def _checkout(app: App, data: CartCheckoutIn | DirectOrderIn, *, caller: Caller) -> CheckoutOut:
     channel = _channel_code(data, caller)
     cart_id = data.cart_id if isinstance(data, CartCheckoutIn) else None
     external_id = data.external_id if isinstance(data, DirectOrderIn) else None
@@ -78,12 +79,12 @@ def _channel_code(data: CheckoutBase, caller: Caller) -> str:
     return channel
 
 
-def _existing(app: Tvers, **keys: str | None) -> str | None:
+def _existing(app: App, **keys: str | None) -> str | None:
     with app.uow(read_only=True) as uow:
         return orders.existing_order_id(uow, channel=str(keys.pop("channel")), **keys)
 
 
-def take_number(app: Tvers, channel: str) -> str:
+def take_number(app: App, channel: str) -> str:
     """A short transaction of its own, so concurrent checkouts do not queue behind the counter row."""
     with app.uow() as uow:
         channels.channel_ref(uow, channel)  # an unknown channel is a 404, not a counter
@@ -92,13 +93,14 @@ def take_number(app: Tvers, channel: str) -> str:
     return number
 
 
-def open_order(app: Tvers, data: CartCheckoutIn | DirectOrderIn, *, channel: str, number: str, caller: Caller) -> str:
+def open_order(app: App, data: CartCheckoutIn | DirectOrderIn, *, channel: str, number: str, caller: Caller) -> str:
     """Step 1: everything that must hold together, in one transaction."""
     with app.uow() as uow:
         ref = channels.channel_ref(uow, channel)
         customer_id = _customer(uow, data, channel=channel, region=ref.country)
         quote = quoting.quote(uow, _quote_in(uow, data, channel=channel, customer_id=customer_id))
-        payments.check_tenders(data.tenders, total=quote.breakdown.grand_total)
+        providers = app.payment_providers
+        payments.check_tenders(data.tenders, total=quote.grand_total, providers=providers)
         sourced = _source(uow, data, quote, channel_id=ref.id)
         now = uow.clock.now()
         order_id = orders.create_order(uow, NewOrder(
@@ -119,7 +121,8 @@ def open_order(app: Tvers, data: CartCheckoutIn | DirectOrderIn, *, channel: str
         ], ref=inventory.Ref(ORDER, order_id), expires_at=now + timedelta(seconds=app.settings.checkout_reservation_seconds),
             channel_id=ref.id)
         quoting.record_coupon_use(uow, quote=quote, order_id=order_id, customer_id=customer_id)
-        payments.open_payments(uow, order_id=order_id, customer_id=customer_id, channel=channel, tenders=data.tenders)
+        payments.open_payments(uow, order_id=order_id, customer_id=customer_id, channel=channel, tenders=data.tenders,
+                               total=quote.grand_total, providers=providers)
         if isinstance(data, CartCheckoutIn):
             carts.convert_cart(uow, data.cart_id)
         uow.commit()
@@ -149,9 +152,9 @@ def _quote_in(uow: Uow, data: CartCheckoutIn | DirectOrderIn, *, channel: str, c
     else:
         lines = [QuoteLineIn(sku=line.sku, quantity=line.quantity) for line in data.lines]
     delivery = data.delivery
-    country = delivery.address.country if delivery.address else None
-    return QuoteIn(channel=channel, lines=lines, customer_id=customer_id, coupon_codes=list(data.coupon_codes),
-                   shipping=ShippingChoiceIn(method=delivery.method.value, country=country))
+    address = ShippingAddress.model_validate(delivery.address.model_dump()) if delivery.address else None
+    shipping = ShippingChoice(method=delivery.method.value, address=address, location=delivery.location)
+    return QuoteIn(channel=channel, lines=lines, customer_id=customer_id, coupon_codes=list(data.coupon_codes), shipping=shipping)
 
 
 def _source(uow: Uow, data: CheckoutBase, quote: Quote, *, channel_id: str) -> dict[str, inventory.Candidate]:
@@ -165,7 +168,7 @@ def _source(uow: Uow, data: CheckoutBase, quote: Quote, *, channel_id: str) -> d
             raise InvalidInput("This channel ships from no active location", code="no_shipping_location")
         return choose_locations(wanted, candidates)
     store = inventory.location_candidate(uow, code=str(location), variant_ids=variant_ids, field_name="delivery.location")
-    if method is DeliveryMethod.PICKUP and not store.offers_pickup or method is DeliveryMethod.CURBSIDE and not store.offers_curbside:
+    if (method is DeliveryMethod.PICKUP and not store.offers_pickup) or (method is DeliveryMethod.CURBSIDE and not store.offers_curbside):
         message = f"{store.code} does not offer {method.value}"
         raise InvalidInput(message, code="delivery_not_offered", fields=[FieldError("delivery.location", message, "not_offered")])
     return {variant_id: store for variant_id in variant_ids}
@@ -187,34 +190,51 @@ def _till_location(data: CheckoutBase, sourced: dict[str, inventory.Candidate]) 
     return next(iter(sourced.values())).location_id if data.delivery.method is DeliveryMethod.CARRY_OUT else None
 
 
-def authorize_order(app: Tvers, order_id: str) -> list[payments.ProviderResult]:
+def authorize_order(app: App, order_id: str) -> list[payments.ProviderResult]:
     """Step 2, with no transaction open: ask each external provider, by the payment's idempotency key."""
     with app.uow(read_only=True) as uow:
         requests = payments.external_authorizations(uow, order_id)
-    return [payments.authorize(request) for request in requests]
+    return [payments.authorize(request, providers=app.payment_providers) for request in requests]
 
 
-def finish(app: Tvers, order_id: str, results: Sequence[payments.ProviderResult], *, actor: str, give_up_waiting: bool = False) -> CheckoutOut:
+def finish(app: App, order_id: str, results: Sequence[payments.ProviderResult], *, actor: str,
+           give_up_waiting: bool = False) -> CheckoutOut:
     """Step 3: record what the providers said; confirm the order, or undo step 1 when a tender failed."""
     with app.uow() as uow:
         order = orders.get_order(uow, order_id)
         if order.status != OrderStatus.PENDING_PAYMENT:  # finished already (the sweep and a slow client may meet here)
             return order_state(app, order_id)
-        outcome = payments.record_results(uow, results)
-        failure = outcome.failure_reason
-        if failure is None and outcome.requires_action and give_up_waiting:
+        outcome = payments.record_results(uow, results) if results else payments.payments_outcome(uow, order_id)
+        failure = _failure(outcome)
+        if failure is None and (outcome.requires_action or outcome.is_pending) and give_up_waiting:
             failure = "the shopper did not complete the payment in time"
-        if failure is None and not outcome.requires_action:
+        if failure is None and outcome.is_authorized:
             failure = _confirm(app, uow, order_id, actor=actor, lines=len(order.lines))
         uow.commit()
     if failure is not None:
         compensate(app, order_id, reason=failure, actor=actor)
-    elif order.delivery_method == DeliveryMethod.CARRY_OUT and not outcome.requires_action:
+    elif order.delivery_method == DeliveryMethod.CARRY_OUT and outcome.is_authorized:
         hand_over(app, order_id, actor=actor)
     return order_state(app, order_id)
 
 
-def _confirm(app: Tvers, uow: Uow, order_id: str, *, actor: str, lines: int) -> str | None:
+def _failure(outcome: payments.PaymentsOutcome) -> str | None:
+    failed = next((p for p in outcome.payments if p.status == "failed"), None)
+    if failed is None:
+        return None
+    return f"{failed.tender} {failed.failure_code or 'failed'}: {failed.failure_message or 'the payment was refused'}"
+
+
+def _uncaptured(uow: Uow, order_id: str) -> Money:
+    """What the order's tenders hold and have not taken yet (cash and other local tenders are taken when paid)."""
+    paid = payments.payments_for_order(uow, order_id)
+    currency = orders.get_order(uow, order_id).currency
+    held = sum(Money.of(p.authorized.amount, currency).minor - Money.of(p.captured.amount, currency).minor
+               - Money.of(p.voided.amount, currency).minor for p in paid)
+    return Money(held, currency)
+
+
+def _confirm(app: App, uow: Uow, order_id: str, *, actor: str, lines: int) -> str | None:
     """Confirm, and keep the stock until fulfilment; reservations that ran out (a very late finish) fail the order instead."""
     until = uow.clock.now() + timedelta(days=app.settings.order_reservation_days)
     if inventory.hold_reservations_until(uow, inventory.Ref(ORDER, order_id), expires_at=until) < lines:
@@ -223,14 +243,15 @@ def _confirm(app: Tvers, uow: Uow, order_id: str, *, actor: str, lines: int) -> 
     return None
 
 
-def compensate(app: Tvers, order_id: str, *, reason: str, actor: str) -> None:
+def compensate(app: App, order_id: str, *, reason: str, actor: str) -> None:
     """Undo step 1: void authorisations (no transaction open), then give back stock, tenders and coupon uses together."""
     with app.uow(read_only=True) as uow:
         voids = payments.voids_for(uow, order_id)
-    results = [payments.void(request) for request in voids]
+    results = [payments.void(request, providers=app.payment_providers) for request in voids]
     with app.uow() as uow:
         order = orders.get_order(uow, order_id)
-        payments.record_results(uow, results)
+        if results:
+            payments.record_results(uow, results)
         if order.status == OrderStatus.PENDING_PAYMENT:  # the sweep and a slow client may both get here; undo once
             inventory.release_reference(uow, inventory.Ref(ORDER, order_id), reason="checkout failed")
             payments.restore_local_tenders(uow, order_id)
@@ -239,13 +260,16 @@ def compensate(app: Tvers, order_id: str, *, reason: str, actor: str) -> None:
         uow.commit()
 
 
-def hand_over(app: Tvers, order_id: str, *, actor: str) -> None:
+def hand_over(app: App, order_id: str, *, actor: str) -> None:
     """A carry-out sale: capture what was authorised, take the goods off the shelf, complete the order."""
-    with app.uow(read_only=True) as uow:
-        captures = payments.captures_for(uow, order_id)
-    results = [payments.capture(request) for request in captures]
+    with app.uow() as uow:  # deciding a capture reserves its amount: a write
+        held = _uncaptured(uow, order_id)
+        captures = payments.captures_for(uow, order_id=order_id, amount=held) if held.minor > 0 else []
+        uow.commit()
+    results = [payments.capture(request, providers=app.payment_providers) for request in captures]
     with app.uow() as uow:
-        payments.record_results(uow, results)
+        if results:
+            payments.record_results(uow, results)
         for reservation in inventory.reservations_for(uow, inventory.Ref(ORDER, order_id)):
             if reservation.status == "active":
                 inventory.consume_reservation(uow, reservation.id, actor=actor)
@@ -253,20 +277,24 @@ def hand_over(app: Tvers, order_id: str, *, actor: str) -> None:
         uow.commit()
 
 
-def order_state(app: Tvers, order_id: str) -> CheckoutOut:
+def order_state(app: App, order_id: str) -> CheckoutOut:
     with app.uow(read_only=True) as uow:
         order = orders.get_order(uow, order_id)
         paid = payments.payments_for_order(uow, order_id)
-    action = next((p.next_action for p in paid if p.next_action), None)
+    url = next((p.action_url for p in paid if p.action_url), None)
+    action = {"type": "redirect_to_url", "url": url} if url else None
     outcome = {OrderStatus.PENDING_PAYMENT: "requires_action" if action else "pending",
                OrderStatus.PAYMENT_FAILED: "payment_failed"}.get(order.status, "confirmed")
     return CheckoutOut(outcome=outcome, order=order, payments=paid, next_action=action)
 
 
-def sweep_stalled_checkouts(app: Tvers, *, limit: int = 100) -> int:
+def sweep_stalled_checkouts(app: App, *, limit: int = 100) -> int:
     """The worker's sweep: finish (same idempotency keys: at most one authorisation each) or undo checkouts a crash left behind."""
     with app.uow(read_only=True) as uow:
         stalled = orders.stalled_checkouts(uow, now=uow.clock.now(), limit=limit)
     for order_id in stalled:
-        finish(app, order_id, authorize_order(app, order_id), actor="worker", give_up_waiting=True)
+        with app.uow(read_only=True) as uow:
+            unanswered = payments.pending_requests(uow, order_id)
+        results = [payments.call_provider(request, providers=app.payment_providers) for request in unanswered]
+        finish(app, order_id, results, actor="worker", give_up_waiting=True)
     return len(stalled)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from tvers.bootstrap import Tvers
+from tvers.workflows.app import App
 from tvers.inventory import service as inventory
 from tvers.kernel.money import Money
 from tvers.kernel.shapes import Strict
@@ -27,7 +27,7 @@ class CancelIn(Strict):
     version: int | None = Field(default=None, description="The order version you saw; a stale one is refused with 409.")
 
 
-def cancel_order(app: Tvers, order_id: str, data: CancelIn, *, actor: str) -> None:
+def cancel_order(app: App, order_id: str, data: CancelIn, *, actor: str) -> None:
     """Cancel before fulfilment: the units' reservations shrink, their share of the money is released, coupons freed if all goes."""
     wanted = None if data.lines is None else [LineCancellation(line_id=line.line_id, quantity=line.quantity) for line in data.lines]
     with app.uow() as uow:
@@ -40,9 +40,10 @@ def cancel_order(app: Tvers, order_id: str, data: CancelIn, *, actor: str) -> No
         amount = result.total_minor + (order.shipping.get("total_minor", 0) if result.is_whole_order else 0)
         if result.is_whole_order:
             quoting.release_coupon_use(uow, order_id)
-        voids = payments.release(uow, order_id, amount=Money(amount, result.currency), reason="order cancelled")
+        voids = payments.release_uncaptured(uow, order_id=order_id, amount=Money(amount, result.currency))
         uow.commit()
-    results = [payments.void(request) for request in voids]
-    with app.uow() as uow:
-        payments.record_results(uow, results)
-        uow.commit()
+    results = [payments.void(request, providers=app.payment_providers) for request in voids]
+    if results:
+        with app.uow() as uow:
+            payments.record_results(uow, results)
+            uow.commit()

@@ -7,7 +7,7 @@ from typing import Any
 from tvers.inventory.service import Candidate
 from tvers.orders.schemas import NewOrderLine, OrderTotals
 from tvers.pricing.cart_pricing import PriceBreakdown
-from tvers.quoting.schemas import Quote
+from tvers.quoting.quote_schemas import Quote
 from tvers.workflows.checkout_schemas import DeliveryIn
 
 

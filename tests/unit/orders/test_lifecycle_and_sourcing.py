@@ -32,7 +32,7 @@ def test_illegal_transitions_raise_with_what_is_allowed(current: OrderStatus, ta
 
 def test_every_status_has_a_row_and_final_ones_lead_nowhere() -> None:
     assert set(TRANSITIONS) == set(OrderStatus)
-    assert FINAL == {S.COMPLETED, S.CANCELLED, S.PAYMENT_FAILED}
+    assert {S.COMPLETED, S.CANCELLED, S.PAYMENT_FAILED} == FINAL
 
 
 def _candidate(code: str, priority: int, **available: int) -> Candidate:

@@ -6,7 +6,15 @@ from tvers.orders.service.listing import customer_order_ids, list_orders
 from tvers.orders.service.merging import move_customer_orders
 from tvers.orders.service.numbers import next_order_number
 from tvers.orders.service.placing import create_order, existing_order_id, get_order, stalled_checkouts
-from tvers.orders.service.status import confirm_order, fail_order_payment, fulfil_on_the_spot, hold_order, open_total, release_order
+from tvers.orders.service.status import (
+    confirm_order,
+    fail_order_payment,
+    fulfil_on_the_spot,
+    hold_order,
+    open_total,
+    open_total_of,
+    release_order,
+)
 
 __all__ = [
     "cancel_lines",
@@ -23,6 +31,7 @@ __all__ = [
     "move_customer_orders",
     "next_order_number",
     "open_total",
+    "open_total_of",
     "release_order",
     "stalled_checkouts",
 ]

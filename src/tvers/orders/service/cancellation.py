@@ -25,7 +25,7 @@ def cancel_lines(uow: Uow, order_id: str, cancellations: Sequence[LineCancellati
     if version is not None:
         check_version(row.version, version)
     if row.status not in CANCELLABLE:
-        raise OrderNotEditable(f"An order that is {row.status} can no longer be cancelled", status=row.status)
+        raise OrderNotEditable(f"An order that is {row.status} can no longer be cancelled", order_status=row.status)
     lines = {line.id: line for line in line_rows(uow, order_id)}
     wanted = _wanted(lines, cancellations)
     cancelled = tuple(_cancel(line, quantity) for line, quantity in wanted)

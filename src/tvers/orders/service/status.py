@@ -70,7 +70,7 @@ def fulfil_on_the_spot(uow: Uow, order_id: str, *, actor: str) -> None:
     """A carry-out sale at the till: the customer leaves with the goods, so every open unit is fulfilled and the order completes."""
     row = order_row(uow, order_id, lock=True)
     if row.status != OrderStatus.CONFIRMED:
-        raise OrderNotEditable(f"An order that is {row.status} cannot be handed over at the till", status=row.status)
+        raise OrderNotEditable(f"An order that is {row.status} cannot be handed over at the till", order_status=row.status)
     uow.session.execute(update(OrderLine).where(OrderLine.order_id == order_id)
                         .values(fulfilled_quantity=OrderLine.quantity - OrderLine.cancelled_quantity))
     move(uow, row, OrderStatus.FULFILLED, actor=actor, reason="carried out at the till")
@@ -95,3 +95,7 @@ def cancelled_part(line: OrderLine) -> int:
     if line.cancelled_quantity == line.quantity:
         return line.total_minor
     return line.total_minor * line.cancelled_quantity // line.quantity
+
+
+def open_total_of(uow: Uow, order_id: str) -> int:
+    return open_total(uow, order_row(uow, order_id))

@@ -23,7 +23,7 @@ from tvers.payments.service.compensation import external_authorizations, pending
 from tvers.payments.service.opening import check_tenders, open_payments
 from tvers.payments.service.reading import check_payment_ledgers, get_payment, payments_for_order
 from tvers.payments.service.results import PaymentsOutcome, payments_outcome, record_results
-from tvers.payments.service.settlement import capture_payment, captures_for, refund_payment, refunds_for
+from tvers.payments.service.settlement import capture_payment, captures_for, refund_payment, refunds_for, release_uncaptured
 
 __all__ = [
     "Applied",
@@ -55,6 +55,7 @@ __all__ = [
     "refund",
     "refund_payment",
     "refunds_for",
+    "release_uncaptured",
     "restore_local_tenders",
     "void",
     "voids_for",

@@ -16,7 +16,7 @@ from tvers.payments.models import Payment
 from tvers.payments.providers import local_provider
 from tvers.payments.providers.base import ProviderRequest
 from tvers.payments.rules import allocate
-from tvers.payments.schemas import LOCAL_TENDERS, TransactionKind, TransactionStatus
+from tvers.payments.schemas import LOCAL_TENDERS, TenderCode, TransactionKind, TransactionStatus
 from tvers.payments.service._ledger import (
     add_transaction,
     debit_of,
@@ -28,6 +28,8 @@ from tvers.payments.service._ledger import (
     settle_now,
     totals_of,
 )
+
+RELEASED_AT_CAPTURE = "part of the hold not to be captured: released when the rest is captured"
 
 
 def captures_for(uow: Uow, *, order_id: str, amount: Money) -> list[ProviderRequest]:
@@ -52,6 +54,39 @@ def refund_payment(uow: Uow, *, payment_id: str, amount: Money | None = None) ->
     """Refund part (or, with no amount, all that is left) of one payment's captured money."""
     row = payment_row(uow, payment_id)
     return _spread(uow, [row], TransactionKind.REFUND, amount or Money(totals_of(row).refundable, row.currency))
+
+
+def release_uncaptured(uow: Uow, *, order_id: str, amount: Money) -> list[ProviderRequest]:
+    """Give back `amount` of what the order holds uncaptured (lines cancelled before fulfilment): cards first, then local tenders.
+
+    A card's whole hold is voided through its provider (a request); part of it is booked here as released at capture,
+    because a card hold is not reduced before capture (Stripe lets the uncaptured rest go when it captures).
+    A local tender gets its part back at once (gift card, store credit, points).
+    """
+    rows = sorted(order_payments(uow, order_id), key=lambda r: (r.tender in LOCAL_TENDERS, r.position))
+    _check_amount(rows, amount)
+    parts = allocate(amount.minor, [totals_of(row).capturable for row in rows])
+    requests = []
+    for row, part in zip(rows, parts, strict=True):
+        if part <= 0:
+            continue
+        if row.tender not in LOCAL_TENDERS and part == totals_of(row).capturable:
+            reserve(uow, row, TransactionKind.VOID, part)
+            txn = add_transaction(uow, row, TransactionKind.VOID, part, key=next_key(uow, row, TransactionKind.VOID),
+                                  status=TransactionStatus.PENDING)
+            requests.append(request_of(row, txn))
+        elif row.tender not in LOCAL_TENDERS:
+            settle_now(uow, row, TransactionKind.VOID, part, note=RELEASED_AT_CAPTURE)
+        else:
+            _give_back_part(uow, row, part)
+    return requests
+
+
+def _give_back_part(uow: Uow, row: Payment, part: int) -> None:
+    def give_back(key: str) -> None:
+        local_provider(row.tender).give_back(uow, debit_of(row), Money(part, row.currency), reference=key)
+
+    settle_now(uow, row, TransactionKind.VOID, part, action=None if row.tender == TenderCode.CASH else give_back)
 
 
 def _spread(uow: Uow, rows: Sequence[Payment], kind: TransactionKind, amount: Money) -> list[ProviderRequest]:

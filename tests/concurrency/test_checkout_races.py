@@ -118,7 +118,8 @@ def test_a_checkout_killed_between_steps_is_finished_by_the_worker(tvers: Tvers,
     with tvers.uow(read_only=True) as uow:
         status = uow.session.scalar(select(Order.status).where(Order.id == order_id))
         authorised = uow.session.execute(select(PaymentTransaction.kind, PaymentTransaction.status)
-                                         .where(PaymentTransaction.order_id == order_id)).all()
+                                         .join(Payment, Payment.id == PaymentTransaction.payment_id)
+                                         .where(Payment.order_id == order_id)).all()
         held = uow.session.execute(select(Reservation.status, Reservation.expires_at).where(Reservation.reference_id == order_id)).all()
     # finished: confirmed, one authorisation, and the stock held for the order (not left to a checkout expiry)
     assert status == "confirmed"

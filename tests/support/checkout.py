@@ -131,6 +131,8 @@ def crash_during_checkout(database_url: str, body: dict[str, Any], after: str, o
     if after == "step2":
         checkout.authorize_order(app, order_id)
     out.put(order_id)
+    out.close()
+    out.join_thread()  # the queue's feeder thread must deliver before the process dies
     os.kill(os.getpid(), signal.SIGKILL)
 
 

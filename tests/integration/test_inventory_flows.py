@@ -243,6 +243,20 @@ def test_refused_reservation_holds_nothing_even_if_the_caller_commits(world):
     assert (stock(world, "dc").reserved, stock(world, "oslo").reserved) == (0, 0)
     with world.uow(read_only=True) as uow:
         assert inventory.reservations_for(uow, inventory.Ref("order", "o-x")) == []
+    assert [e for e in events_of(world, "stock.reserved") if e["reference_id"] == "o-x"] == []
+
+
+def test_events_recorded_before_a_reservation_keep_their_order(world):
+    with world.uow() as uow:
+        variant_id, location_id = ids(uow, "TENT", "dc")
+        inventory.receive(uow, ReceiveIn(location="dc", lines=[StockLineIn(sku="TENT", quantity=1)]), actor="test")
+        inventory.reserve_stock(uow, lines=[inventory.ReserveLine(variant_id, location_id, 1)], ref=inventory.Ref("order", "o-y"),
+                                expires_at=world.clock.now() + timedelta(minutes=5))
+        inventory.release_reference(uow, inventory.Ref("order", "o-y"))
+        uow.commit()
+    with world.uow(read_only=True) as uow:
+        kinds = list(uow.session.scalars(select(OutboxEvent.type).order_by(OutboxEvent.id.desc()).limit(3)))
+    assert kinds[::-1] == ["stock.moved", "stock.reserved", "stock.released"]
 
 
 def test_stock_at_a_location_outside_every_pool_raises_no_event(world):

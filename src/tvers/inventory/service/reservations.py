@@ -94,9 +94,10 @@ def _line_key(line: ReserveLine) -> tuple[str, str]:
 def reserve_stock(uow: Uow, *, lines: Sequence[ReserveLine], ref: Ref, expires_at: datetime, channel_id: str | None = None) -> list[str]:
     """All lines or none; one conditional UPDATE each, in a fixed lock order.
 
-    The reservation rows are written before the first UPDATE, so a stock row is locked only from its UPDATE to
-    the commit (the outbox row and COMMIT). A refused line raises InsufficientStock after giving back the lines
-    already reserved and deleting the rows, so nothing is held even if a caller committed after catching it.
+    The reservation rows and the `stock.reserved` outbox row are written before the first UPDATE, so a stock row
+    is locked only from its UPDATE to the COMMIT. A refused line raises InsufficientStock after giving back the
+    lines already reserved and deleting those rows, so nothing is held or announced even if a caller committed
+    after catching it.
     """
     now = uow.clock.now()
     if expires_at <= now:
@@ -124,13 +125,14 @@ def reserve_stock(uow: Uow, *, lines: Sequence[ReserveLine], ref: Ref, expires_a
             for rid, ln in zip(ids, ordered, strict=True)
         ],
     )
-    for done, line in enumerate(ordered):
+    event = uow.record_now(StockReserved(reference_type=ref.type, reference_id=ref.id, reservation_ids=tuple(ids)))
+    for done, line in enumerate(ordered):  # the row locks: from here to COMMIT, nothing else is written
         if rows_changed(connection.execute(RESERVE, {"v": line.variant_id, "l": line.location_id, "q": line.quantity, "at": now})) != 1:
             for back in ordered[:done]:
                 connection.execute(UNRESERVE, {"v": back.variant_id, "l": back.location_id, "q": back.quantity, "at": now})
             connection.execute(UNHOLD, {"ids": ids})
+            uow.unrecord(event)
             raise _insufficient(uow, line)
-    uow.record(StockReserved(reference_type=ref.type, reference_id=ref.id, reservation_ids=tuple(ids)))
     return ids
 
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from typing import cast
 
-from sqlalchemy import Connection, Table, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, case, func, insert, select, update
 
 from tvers.catalog import service as catalog
 from tvers.channels import service as channels
@@ -16,7 +16,7 @@ from tvers.inventory.atp import NO_BUFFER, Buffer, channel_atp, location_availab
 from tvers.inventory.events import AvailabilityChanged, ChannelAtpChange
 from tvers.inventory.geo import distance_km
 from tvers.inventory.models import CHANNEL_ATP, LEVELS, ChannelBuffer, ChannelLocation, Location, StockLevel, Transfer, TransferLine
-from tvers.inventory.schemas import ChannelAtpOut, NearestOut, StockAtOut, VariantStockOut
+from tvers.inventory.schemas import ChannelAtpOut, LocationStockOut, NearestOut, StockAtOut, VariantStockOut
 from tvers.inventory.service._shared import location_by_code, variants_for
 
 # channel id → variant id → ATP
@@ -26,16 +26,31 @@ AtpTable = dict[str, dict[str, int]]
 # them per call, and the garbage they leave, were most of these reads' time), response models validated in one go.
 _LOCATIONS, _LINKS, _BUFFER_ROWS = (cast(Table, m.__table__) for m in (Location, ChannelLocation, ChannelBuffer))
 _lv, _loc, _cl, _buf, _atp = LEVELS.c, _LOCATIONS.c, _LINKS.c, _BUFFER_ROWS.c, CHANNEL_ATP.c
-_VARIANT_LEVELS = (
-    select(_loc.code, _lv.location_id, _lv.on_hand, _lv.reserved, _lv.safety_stock, _lv.reorder_point, _lv.reorder_quantity)
-    .join(_LOCATIONS, _loc.id == _lv.location_id)
-    .where(_lv.variant_id == bindparam("vid"))
-    .order_by(_loc.code)
-)
-_IN_TRANSIT = (
-    select(Transfer.to_location_id, TransferLine.shipped - TransferLine.received)
+_LOCATION_FIELDS = tuple(LocationStockOut.model_fields)
+_AVAILABLE = case((_lv.on_hand - _lv.reserved - _lv.safety_stock > 0, _lv.on_hand - _lv.reserved - _lv.safety_stock), else_=0)
+_TRANSIT = (
+    select(Transfer.to_location_id.label("location_id"), func.sum(TransferLine.shipped - TransferLine.received).label("units"))
     .join(TransferLine, TransferLine.transfer_id == Transfer.id)
     .where(TransferLine.variant_id == bindparam("vid"), Transfer.status.in_(("in_transit", "partially_received")))
+    .group_by(Transfer.to_location_id)
+    .subquery()
+)
+# In LocationStockOut's field order, with `available` and `in_transit_in` worked out by the database.
+_VARIANT_LEVELS = (
+    select(
+        _loc.code.label("location"),
+        _lv.on_hand,
+        _lv.reserved,
+        _lv.safety_stock,
+        _AVAILABLE.label("available"),  # location_available(), in SQL
+        _lv.reorder_point,
+        _lv.reorder_quantity,
+        func.coalesce(_TRANSIT.c.units, 0).label("in_transit_in"),
+    )
+    .join(_LOCATIONS, _loc.id == _lv.location_id)
+    .outerjoin(_TRANSIT, _TRANSIT.c.location_id == _lv.location_id)
+    .where(_lv.variant_id == bindparam("vid"))
+    .order_by(_loc.code)
 )
 # A channel's pool for some variants: every active location linked to the channel, with what it is linked for.
 _POOL_STOCK = (
@@ -89,35 +104,11 @@ def _connection(uow: Uow) -> Connection:
 
 def variant_stock(uow: Uow, sku: str) -> VariantStockOut:
     variant = variants_for(uow, [sku], field="")[sku]
-    connection = _connection(uow)
-    rows = connection.execute(_VARIANT_LEVELS, {"vid": variant.id}).all()
-    transit = _in_transit_to(uow, variant.id)
+    rows = _connection(uow).execute(_VARIANT_LEVELS, {"vid": variant.id})
+    # dict(zip()) per row and one validation of the whole answer: 3-4x cheaper than a model, or from_attributes, per row
     return VariantStockOut.model_validate(
-        {
-            "sku": sku,
-            "variant_id": variant.id,
-            "locations": [
-                {
-                    "location": code,
-                    "on_hand": on_hand,
-                    "reserved": reserved,
-                    "safety_stock": safety,
-                    "available": max(0, on_hand - reserved - safety),  # location_available, inlined: 500 rows a call
-                    "reorder_point": reorder_point,
-                    "reorder_quantity": reorder_quantity,
-                    "in_transit_in": transit.get(location_id, 0),
-                }
-                for code, location_id, on_hand, reserved, safety, reorder_point, reorder_quantity in rows
-            ],
-        }
+        {"sku": sku, "variant_id": variant.id, "locations": [dict(zip(_LOCATION_FIELDS, row, strict=True)) for row in rows]}
     )
-
-
-def _in_transit_to(uow: Uow, variant_id: str) -> dict[str, int]:
-    totals: dict[str, int] = defaultdict(int)
-    for location_id, quantity in _connection(uow).execute(_IN_TRANSIT, {"vid": variant_id}):
-        totals[location_id] += quantity
-    return dict(totals)
 
 
 def channel_availability(uow: Uow, channel_code: str, skus: Sequence[str]) -> list[ChannelAtpOut]:

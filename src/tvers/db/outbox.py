@@ -81,6 +81,19 @@ def read_after(session: Session, *, position: int, limit: int) -> list[Published
     return [_published(row) for row in rows]
 
 
+def read_positions(session: Session, positions: Sequence[int]) -> list[PublishedEvent]:
+    rows = session.scalars(select(OutboxEvent).where(OutboxEvent.position.in_(list(positions))).order_by(OutboxEvent.position)).all()
+    return [_published(row) for row in rows]
+
+
+def types_after(session: Session, *, position: int, limit: int) -> list[tuple[int, str]]:
+    """(position, type) of the next sequenced events: enough to tell which ones a subscriber wants."""
+    rows = session.execute(
+        select(OutboxEvent.position, OutboxEvent.type).where(OutboxEvent.position > position).order_by(OutboxEvent.position).limit(limit)
+    ).all()
+    return [(p, t) for p, t in rows if p is not None]
+
+
 def head_position(session: Session) -> int:
     return session.scalar(select(func.coalesce(func.max(OutboxEvent.position), 0))) or 0
 

@@ -8,6 +8,7 @@ those that moved. The hot paths thus spend no statement on it and hold no row lo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -29,26 +30,38 @@ _VARIANTS_OF_RESERVATIONS = (
 )
 
 
-def touched_variants(uow: Uow, event_type: str, payload: dict[str, Any]) -> list[str]:
-    """The variants whose stock a `stock.*` event changed."""
-    if event_type in (StockReserved.type, ReservationsReleased.type, ReservationConsumed.type):
-        ids = payload["reservation_ids"] if "reservation_ids" in payload else [payload["reservation_id"]]
-        if not ids:
-            return []
-        return list(uow.session.connection().scalars(_VARIANTS_OF_RESERVATIONS, {"ids": [str(i) for i in ids]}))
-    if event_type == StockMoved.type:
-        skus = {str(sku) for sku, _quantity in payload["lines"]}
-    elif event_type == StockSettingsChanged.type:
-        skus = {str(payload["sku"])}
-    else:
-        return []
-    return [v.id for v in catalog.resolve_skus(uow, skus).values()]
+def touched_variants(uow: Uow, events: Sequence[tuple[str, dict[str, Any]]]) -> list[str]:
+    """The variants whose stock some `stock.*` events (type, payload) changed: two queries at most, however many."""
+    reservation_ids: set[str] = set()
+    skus: set[str] = set()
+    for event_type, payload in events:
+        if event_type in (StockReserved.type, ReservationsReleased.type):
+            reservation_ids.update(str(i) for i in payload["reservation_ids"])
+        elif event_type == ReservationConsumed.type:
+            reservation_ids.add(str(payload["reservation_id"]))
+        elif event_type == StockMoved.type:
+            skus.update(str(sku) for sku, _quantity in payload["lines"])
+        elif event_type == StockSettingsChanged.type:
+            skus.add(str(payload["sku"]))
+    found: set[str] = set()
+    if reservation_ids:
+        found.update(uow.session.connection().scalars(_VARIANTS_OF_RESERVATIONS, {"ids": sorted(reservation_ids)}))
+    if skus:
+        found.update(v.id for v in catalog.resolve_skus(uow, skus).values())
+    return sorted(found)
 
 
 def announce_availability(context: SubscriberContext, event: PublishedEvent) -> None:
+    announce_availability_of(context, [event])
+
+
+def announce_availability_of(context: SubscriberContext, events: Sequence[PublishedEvent]) -> None:
+    """One announcement per variant for a page of events: changes the subscriber sees together are announced as one."""
     assert isinstance(context, Uow)  # the relay hands its unit of work
-    announce_atp_changes(context, touched_variants(context, event.type, event.payload))
+    announce_atp_changes(context, touched_variants(context, [(e.type, e.payload) for e in events]))
 
 
 def subscribers() -> list[Subscriber]:
-    return [Subscriber(name=ATP_SUBSCRIBER, event_types=STOCK_EVENTS, handle=announce_availability)]
+    return [
+        Subscriber(name=ATP_SUBSCRIBER, event_types=STOCK_EVENTS, handle=announce_availability, handle_batch=announce_availability_of)
+    ]

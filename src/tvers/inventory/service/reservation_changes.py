@@ -11,7 +11,6 @@ from tvers.db.uow import Uow
 from tvers.inventory.errors import ReservationNotFound
 from tvers.inventory.events import ReservationsReleased
 from tvers.inventory.models import Reservation
-from tvers.inventory.service.availability import AtpWatch
 from tvers.inventory.service.reservations import ACTIVE, UNRESERVE, Ref, release_reservations
 
 
@@ -25,14 +24,12 @@ def shrink_reservation(uow: Uow, *, ref: Ref, variant_id: str, location_id: str,
     if by >= row.quantity:
         release_reservations(uow, [row.id], reason=reason)
         return
-    watch = AtpWatch(uow, [variant_id], [location_id])
     shrunk = update(Reservation).where(Reservation.id == row.id, Reservation.status == ACTIVE, Reservation.quantity > by)
     if rows_changed(uow.session.execute(shrunk.values(quantity=Reservation.quantity - by))) != 1:
         raise ReservationNotFound(f"reservation {row.id} changed while it was being shrunk")
     uow.session.execute(UNRESERVE, {"v": variant_id, "l": location_id, "q": by, "at": uow.clock.now()})
     uow.session.expire_all()
     uow.record(ReservationsReleased(reservation_ids=(row.id,), reason=f"{reason} ({by} units)"))
-    watch.record_changes()
 
 
 def hold_reservations_until(uow: Uow, ref: Ref, *, expires_at: datetime) -> int:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from tvers.customers import events
@@ -14,6 +15,7 @@ from tvers.customers.identity_rules import IdentityType, normalise
 from tvers.customers.models import Customer, Identity
 from tvers.customers.schemas import CustomerOut, IdentityAddIn, IdentityIn, IdentityOut
 from tvers.customers.service._shared import (
+    add_activities,
     add_activity,
     check_channel,
     current_row,
@@ -25,6 +27,8 @@ from tvers.customers.service._shared import (
 from tvers.db.uow import Uow
 from tvers.kernel.errors import FieldError, TversError
 from tvers.kernel.ids import new_id
+
+IDENTITIES = cast(Table, Identity.__table__)
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,31 @@ def owners_of(uow: Uow, claims: Sequence[Claim]) -> dict[tuple[str, str], Identi
     return {(row.type, row.value): row for row in rows}
 
 
+class Owned(NamedTuple):
+    """A stored identity matching a claim, with its owner's status and merge pointer as read with it."""
+
+    id: str
+    customer_id: str
+    type: str
+    value: str
+    is_verified: bool
+    owner_status: str
+    owner_merged_into: str | None
+
+
+_OWNED = (select(Identity.id, Identity.customer_id, Identity.type, Identity.value, Identity.is_verified, Customer.status,
+                 Customer.merged_into).join(Customer, Customer.id == Identity.customer_id))
+
+
+def owned_identities(uow: Uow, claims: Sequence[Claim]) -> dict[tuple[str, str], Owned]:
+    """`owners_of` for the hot path: plain rows with the owner's status and pointer, one indexed query and no ORM objects."""
+    if not claims:
+        return {}
+    keys = [(c.type.value, c.value) for c in claims]
+    rows = uow.session.execute(_OWNED.where(tuple_(Identity.type, Identity.value).in_(keys))).all()
+    return {(row[2], row[3]): Owned(*row) for row in rows}
+
+
 def attach_identities(uow: Uow, customer_id: str, claims: Sequence[Claim], *, channel: str | None,
                       known: dict[tuple[str, str], Identity] | None = None) -> list[Identity]:
     """Store new identities on a profile; one another profile owns is refused (409) and nothing is kept.
@@ -83,21 +112,22 @@ def attach_identities(uow: Uow, customer_id: str, claims: Sequence[Claim], *, ch
               for c in claims if (c.type.value, c.value) in taken and taken[(c.type.value, c.value)].customer_id != customer_id]
     if errors:
         raise IdentityTaken(errors[0].message, fields=errors)
-    now, added = uow.clock.now(), []
-    for claim in claims:
-        if (claim.type.value, claim.value) in taken:
-            continue
-        row = Identity(id=new_id("cid"), customer_id=customer_id, type=claim.type.value, value=claim.value,
-                       is_verified=claim.is_verified, channel=channel, created_at=now)
-        uow.session.add(row)
-        added.append(row)
-        add_activity(uow, customer_id, "identity_added", channel=channel, identity_type=claim.type.value)
-        uow.record(events.IdentityAdded(customer_id=customer_id, identity_type=claim.type.value, channel=channel))
+    now = uow.clock.now()
+    new = [claim for claim in claims if (claim.type.value, claim.value) not in taken]
+    if not new:
+        return []
+    rows: list[dict[str, Any]] = [{"id": new_id("cid"), "customer_id": customer_id, "type": claim.type.value, "value": claim.value,
+                                   "is_verified": claim.is_verified, "channel": channel, "created_at": now} for claim in new]
     try:
-        uow.session.flush()
+        uow.session.flush()  # whatever is pending goes first (a new profile these point to), as a flush of them would
+        uow.session.execute(insert(IDENTITIES), rows)  # one multi-row INSERT, no unit-of-work bookkeeping
     except IntegrityError:  # a concurrent command took one of them between our check and insert
         raise IdentityTaken("an identity was taken by another customer meanwhile; try again") from None
-    return added
+    add_activities(uow, customer_id, "identity_added", channel=channel, details=[{"identity_type": claim.type.value} for claim in new],
+                   at=now)
+    for claim in new:
+        uow.record(events.IdentityAdded(customer_id=customer_id, identity_type=claim.type.value, channel=channel))
+    return [Identity(**row) for row in rows]
 
 
 def add_identity(uow: Uow, customer_id: str, data: IdentityAddIn) -> IdentityOut:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, insert, select, tuple_
+from sqlalchemy import Table, bindparam, insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from tvers.customers import events
@@ -86,16 +86,20 @@ class Owned(NamedTuple):
     owner_merged_into: str | None
 
 
-_OWNED = (select(Identity.id, Identity.customer_id, Identity.type, Identity.value, Identity.is_verified, Customer.status,
-                 Customer.merged_into).join(Customer, Customer.id == Identity.customer_id))
+CUSTOMERS = cast(Table, Customer.__table__)
+_I, _C = IDENTITIES.c, CUSTOMERS.c
+# Built once: a tuple IN over an expanding parameter, so each call only binds its keys (the unique (type, value) index answers).
+_OWNED = (select(_I.id, _I.customer_id, _I.type, _I.value, _I.is_verified, _C.status, _C.merged_into)
+          .join_from(IDENTITIES, CUSTOMERS, _C.id == _I.customer_id)
+          .where(tuple_(_I.type, _I.value).in_(bindparam("keys", expanding=True))))
 
 
 def owned_identities(uow: Uow, claims: Sequence[Claim]) -> dict[tuple[str, str], Owned]:
     """`owners_of` for the hot path: plain rows with the owner's status and pointer, one indexed query and no ORM objects."""
     if not claims:
         return {}
-    keys = [(c.type.value, c.value) for c in claims]
-    rows = uow.session.execute(_OWNED.where(tuple_(Identity.type, Identity.value).in_(keys))).all()
+    uow.session.flush()  # a Core statement does not autoflush; pending changes must be visible to it, as to an ORM query
+    rows = uow.session.execute(_OWNED, {"keys": [(c.type.value, c.value) for c in claims]}).all()
     return {(row[2], row[3]): Owned(*row) for row in rows}
 
 

@@ -80,12 +80,11 @@ def add_activity(uow: Uow, customer_id: str, kind: str, *, channel: str | None =
                              at=uow.clock.now()))
 
 
-def add_activities(uow: Uow, customer_id: str, kind: str, *, channel: str | None, details: Sequence[dict[str, Any]],
-                   at: datetime | None = None) -> None:
-    """Timeline rows of one kind written at once (one INSERT, no ORM objects); `add_activity` for one row among ORM changes."""
-    at = at or uow.clock.now()
+def add_activities(uow: Uow, customer_id: str, entries: Sequence[tuple[str, dict[str, Any], datetime]], *,
+                   channel: str | None) -> None:
+    """Timeline rows (kind, detail, at) written at once: one INSERT, no ORM objects. `add_activity` adds one among ORM changes."""
     uow.session.execute(insert(ACTIVITIES), [{"id": new_id("act"), "customer_id": customer_id, "kind": kind, "channel": channel,
-                                              "detail": detail, "at": at} for detail in details])
+                                              "detail": detail, "at": at} for kind, detail, at in entries])
 
 
 def customer_out(uow: Uow, row: Customer, *, asked_for: str | None = None) -> CustomerOut:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, bindparam, insert, select, tuple_
@@ -104,12 +105,13 @@ def owned_identities(uow: Uow, claims: Sequence[Claim]) -> dict[tuple[str, str],
 
 
 def attach_identities(uow: Uow, customer_id: str, claims: Sequence[Claim], *, channel: str | None,
-                      known: dict[tuple[str, str], Identity] | None = None) -> list[Identity]:
+                      known: dict[tuple[str, str], Identity] | None = None, created_at: datetime | None = None) -> list[Identity]:
     """Store new identities on a profile; one another profile owns is refused (409) and nothing is kept.
 
     `known` is what `owners_of` already answered for these claims in this transaction (saves a query).
+    `created_at` is set by `new_profile`: the profile's "created" timeline row goes into the same INSERT as the others.
     """
-    if not claims:
+    if not claims and created_at is None:
         return []
     taken = owners_of(uow, claims) if known is None else known
     errors = [FieldError(c.field, f"this {c.type.value} belongs to another customer", IdentityTaken.code)
@@ -117,18 +119,19 @@ def attach_identities(uow: Uow, customer_id: str, claims: Sequence[Claim], *, ch
     if errors:
         raise IdentityTaken(errors[0].message, fields=errors)
     now = uow.clock.now()
+    timeline: list[tuple[str, dict[str, Any], datetime]] = [] if created_at is None else [("created", {}, created_at)]
     new = [claim for claim in claims if (claim.type.value, claim.value) not in taken]
-    if not new:
-        return []
     rows: list[dict[str, Any]] = [{"id": new_id("cid"), "customer_id": customer_id, "type": claim.type.value, "value": claim.value,
                                    "is_verified": claim.is_verified, "channel": channel, "created_at": now} for claim in new]
-    try:
-        uow.session.flush()  # whatever is pending goes first (a new profile these point to), as a flush of them would
-        uow.session.execute(insert(IDENTITIES), rows)  # one multi-row INSERT, no unit-of-work bookkeeping
-    except IntegrityError:  # a concurrent command took one of them between our check and insert
-        raise IdentityTaken("an identity was taken by another customer meanwhile; try again") from None
-    add_activities(uow, customer_id, "identity_added", channel=channel, details=[{"identity_type": claim.type.value} for claim in new],
-                   at=now)
+    if rows:
+        try:
+            uow.session.flush()  # whatever is pending goes first (a new profile these point to), as a flush of them would
+            uow.session.execute(insert(IDENTITIES), rows)  # one multi-row INSERT, no unit-of-work bookkeeping
+        except IntegrityError:  # a concurrent command took one of them between our check and insert
+            raise IdentityTaken("an identity was taken by another customer meanwhile; try again") from None
+    timeline += [("identity_added", {"identity_type": claim.type.value}, now) for claim in new]
+    if timeline:
+        add_activities(uow, customer_id, timeline, channel=channel)
     for claim in new:
         uow.record(events.IdentityAdded(customer_id=customer_id, identity_type=claim.type.value, channel=channel))
     return [Identity(**row) for row in rows]

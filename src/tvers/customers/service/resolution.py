@@ -7,7 +7,7 @@ from tvers.customers.schemas import ArrivalIn, CustomerIn, CustomerStatus, Resol
 from tvers.customers.service._shared import check_channel, current_row, live_row
 from tvers.customers.service.identities import Claim, Owned, attach_identities, normalise_claims, owned_identities
 from tvers.customers.service.merging import AUTOMATIC, Evidence, merge_many
-from tvers.customers.service.profiles import new_customer_row
+from tvers.customers.service.profiles import new_profile
 from tvers.db.uow import Uow
 
 
@@ -23,8 +23,7 @@ def resolve(uow: Uow, arrival: ArrivalIn, *, policy: MergePolicy = DEFAULT_POLIC
     unowned = [c for c in claims if (c.type.value, c.value) not in stored]
     strong, weak = _split_owners(uow, claims, stored, policy)
     if not strong and not weak:
-        row = new_customer_row(uow, _profile(arrival), channel=channel)
-        attach_identities(uow, row.id, unowned, channel=channel, known={})
+        row = new_profile(uow, _profile(arrival), unowned, channel=channel, known={})
         return ResolutionOut(customer_id=row.id, outcome=ResolutionOutcome.CREATED, added_identities=[c.type for c in unowned])
     if strong:
         return _attach_strong(uow, arrival, strong, weak, unowned, channel=channel, actor=actor)
@@ -73,8 +72,7 @@ def _weak_only(uow: Uow, arrival: ArrivalIn, weak: set[str], unowned: list[Claim
     if not unowned:
         return ResolutionOut(customer_id=None, outcome=ResolutionOutcome.AMBIGUOUS, possible_duplicates=sorted(weak))
     # A weak match gets nothing new: the new identities start a profile of their own, flagged for staff.
-    row = new_customer_row(uow, _profile(arrival), channel=channel)
-    attach_identities(uow, row.id, unowned, channel=channel, known={})
+    row = new_profile(uow, _profile(arrival), unowned, channel=channel, known={})
     return ResolutionOut(customer_id=row.id, outcome=ResolutionOutcome.CREATED, added_identities=[c.type for c in unowned],
                          possible_duplicates=sorted(weak))
 

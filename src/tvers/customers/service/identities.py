@@ -95,6 +95,10 @@ _OWNED = (select(_I.id, _I.customer_id, _I.type, _I.value, _I.is_verified, _C.st
           .where(tuple_(_I.type, _I.value).in_(bindparam("keys", expanding=True))))
 
 
+_LOOKUP = (select(_I.customer_id, _C.merged_into).join_from(IDENTITIES, CUSTOMERS, _C.id == _I.customer_id)
+           .where(_I.type == bindparam("type"), _I.value == bindparam("value")))
+
+
 def owned_identities(uow: Uow, claims: Sequence[Claim]) -> dict[tuple[str, str], Owned]:
     """`owners_of` for the hot path: plain rows with the owner's status and pointer, one indexed query and no ORM objects."""
     if not claims:
@@ -162,8 +166,8 @@ def lookup_customer_id(uow: Uow, kind: IdentityType, value: str, *, channel: str
                        region: str | None = None) -> str | None:
     """The id of the profile an identity points to (through merges), or None: one indexed query."""
     stored = normalise(kind, value, field="value", region=default_region(uow, region=region, channel=channel), channel=channel)
-    found = uow.session.execute(select(Identity.customer_id, Customer.merged_into).join(Customer, Customer.id == Identity.customer_id)
-                                .where(Identity.type == kind.value, Identity.value == stored)).one_or_none()
+    uow.session.flush()  # as the ORM query it replaces would have (a Core statement does not autoflush)
+    found = uow.session.execute(_LOOKUP, {"type": kind.value, "value": stored}).one_or_none()
     if found is None:
         return None
     return found.customer_id if found.merged_into is None else current_row(uow, found.merged_into).id

@@ -97,7 +97,8 @@ def measure(url: str, *, lookups: int, resolutions: int, seed: int) -> dict[str,
     with tvers.uow(read_only=True) as uow:
         backend = int(uow.session.execute(text("SELECT pg_backend_pid()")).scalar_one())  # the pool's one connection
     backend_cpu0 = cpu_by_pid([backend]).get(backend)
-    resolve_ms = []
+    resolve_ms: list[float] = []
+    resolve_ms_in_order: list[float] = []
     for n in range(resolutions):
         i = rnd.randrange(0, CUSTOMERS, 4)  # every 4th customer has email and phone
         arrival = ArrivalIn(kind="order", region="NO", identities=[  # type: ignore[arg-type]
@@ -111,6 +112,7 @@ def measure(url: str, *, lookups: int, resolutions: int, seed: int) -> dict[str,
             uow.commit()
             resolve_ms.append((time.perf_counter() - started) * 1000)
             split.stop()
+        resolve_ms_in_order.append(resolve_ms[-1])
         assert result.customer_id == f"cus_bench{i:016d}" and result.outcome == "attached", result
     backend_cpu1 = cpu_by_pid([backend]).get(backend)
     tvers.close()
@@ -122,7 +124,7 @@ def measure(url: str, *, lookups: int, resolutions: int, seed: int) -> dict[str,
             "lookup_p50_ms": percentile(lookup_ms, 50), "lookup_p99_ms": percentile(lookup_ms, 99),
             "profile_p50_ms": percentile(profile_ms, 50), "profile_p99_ms": percentile(profile_ms, 99),
             "resolve_p50_ms": percentile(resolve_ms, 50), "resolve_p99_ms": percentile(resolve_ms, 99),
-            **split.figures(),
+            **split.figures(resolve_ms_in_order),
             # PostgreSQL CPU per resolution, when its backend is visible in /proc (same machine)
             "resolve_postgres_cpu_mean_ms": ((backend_cpu1 - backend_cpu0) * 1000 / resolutions
                                              if backend_cpu0 is not None and backend_cpu1 is not None else float("nan"))}
@@ -168,8 +170,13 @@ class _Split:
         self.statements.append(self._count)
         self._on = False
 
-    def figures(self) -> dict[str, float]:
+    def figures(self, wall_ms: list[float]) -> dict[str, float]:
+        """Percentiles of each part, and the parts of the slowest 1 % (what makes the p99)."""
         found: dict[str, float] = {"resolve_statements": float(max(self.statements))}
+        slowest = sorted(range(len(wall_ms)), key=wall_ms.__getitem__)[-max(1, len(wall_ms) // 100):]
+        for name, values in (("wall", wall_ms), ("cpu", self.cpu_ms), ("statement_wait", self.statement_ms),
+                             ("commit_wait", self.commit_ms)):
+            found[f"resolve_slowest_1pct_{name}_mean_ms"] = sum(values[i] for i in slowest) / len(slowest)
         for name, values in (("cpu", self.cpu_ms), ("statement_wait", self.statement_ms), ("commit_wait", self.commit_ms)):
             ordered = sorted(values)
             found |= {f"resolve_{name}_p50_ms": percentile(ordered, 50), f"resolve_{name}_p99_ms": percentile(ordered, 99),

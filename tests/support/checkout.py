@@ -101,7 +101,8 @@ def ledger_state(tvers: Tvers) -> dict[str, Any]:
     with tvers.uow(read_only=True) as uow:
         session = uow.session
         return {
-            "levels": sorted(session.execute(select(StockLevel.variant_id, StockLevel.location_id, StockLevel.on_hand, StockLevel.reserved)).all()),
+            "levels": sorted(session.execute(select(StockLevel.variant_id, StockLevel.location_id, StockLevel.on_hand,
+                                                    StockLevel.reserved)).all()),
             "active_reservations": session.scalar(select(func.count()).select_from(Reservation).where(Reservation.status == "active")),
             "gift_cards": sorted(session.execute(select(GiftCard.id, GiftCard.balance_minor)).all()),
             "store_credit": sorted(session.execute(select(StoreCreditAccount.customer_id, StoreCreditAccount.currency,

@@ -13,7 +13,6 @@ from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 
-from tvers.workflows.app import App
 from tvers.carts import service as carts
 from tvers.channels import service as channels
 from tvers.customers import service as customers
@@ -29,6 +28,7 @@ from tvers.payments import service as payments
 from tvers.pricing.errors import EmptyCart
 from tvers.quoting import service as quoting
 from tvers.quoting.quote_schemas import Quote, QuoteIn, QuoteLineIn, ShippingAddress, ShippingChoice
+from tvers.workflows.app import App
 from tvers.workflows.checkout_schemas import CartCheckoutIn, CheckoutBase, CheckoutOut, DeliveryMethod, DirectOrderIn
 from tvers.workflows.order_snapshot import new_order_lines, order_totals, pricing_snapshot, shipping_snapshot
 from tvers.workflows.simple_sourcing import choose_locations

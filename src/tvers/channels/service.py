@@ -22,6 +22,8 @@ from tvers.kernel.ids import new_id
 from tvers.kernel.locales import normalise_locale
 from tvers.kernel.versioning import check_version
 
+_REF = "channels.channel_ref"  # key of a channel's ChannelRef in the unit of work's memo
+
 
 def create_channel(uow: Uow, data: ChannelIn) -> ChannelOut:
     book = catalog.get_price_book(uow, data.price_book)
@@ -50,6 +52,7 @@ def create_channel(uow: Uow, data: ChannelIn) -> ChannelOut:
 
 
 def update_channel(uow: Uow, code: str, data: ChannelPatch) -> ChannelOut:
+    uow.memo.pop((_REF, code), None)
     row = get_channel_row(uow, code)
     check_version(row.version, data.version)
     if data.price_book is not None:
@@ -80,8 +83,13 @@ def list_channels(uow: Uow) -> list[ChannelOut]:
 
 
 def channel_ref(uow: Uow, code: str) -> ChannelRef:
+    """The channel's reference data; read once per unit of work (checkout asks for it in several places)."""
+    key = (_REF, code)
+    known: ChannelRef | None = uow.memo.get(key)
+    if known is not None:
+        return known
     row = get_channel_row(uow, code)
-    return ChannelRef(
+    uow.memo[key] = ref = ChannelRef(
         id=row.id,
         code=row.code,
         type=ChannelType(row.type),
@@ -91,6 +99,7 @@ def channel_ref(uow: Uow, code: str) -> ChannelRef:
         country=row.country,
         is_active=row.is_active,
     )
+    return ref
 
 
 def channel_ids_by_code(uow: Uow) -> dict[str, str]:

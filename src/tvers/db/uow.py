@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,10 @@ class Uow:
 
     Services take a Uow and never commit: the entrypoint (request, CLI command, job)
     does. Leaving the block without commit rolls everything back, events included.
+
+    `memo` lives as long as the transaction (cleared on commit and rollback): a service may keep what it read there
+    (e.g. a channel by code), so that a second read of it in the same transaction costs no statement; whoever changes
+    the thing drops it.
     """
 
     session: Session
@@ -27,6 +32,7 @@ class Uow:
         self._after_commit = after_commit
         self._events: list[DomainEvent] = []
         self._staged = False
+        self.memo: dict[Any, Any] = {}
 
     @property
     def dialect(self) -> str:
@@ -35,6 +41,7 @@ class Uow:
     def __enter__(self) -> Uow:
         self.session = (self._db.read_sessions if self.read_only else self._db.sessions)()
         self._events, self._staged = [], False
+        self.memo = {}
         return self
 
     def record(self, event: DomainEvent) -> None:
@@ -72,6 +79,7 @@ class Uow:
         self.session.commit()
         self._events.clear()
         self._staged = False
+        self.memo = {}
         if had_events and self._after_commit is not None:
             self._after_commit()
 
@@ -79,12 +87,14 @@ class Uow:
         self.session.rollback()
         self._events.clear()
         self._staged = False
+        self.memo = {}
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.session.rollback()  # nothing to undo after a commit
         self.session.close()
         self._events.clear()
         self._staged = False
+        self.memo = {}
 
 
 UowFactory = Callable[..., Uow]

@@ -20,15 +20,16 @@ from tvers.payments.rules import Applied
 from tvers.payments.service.calls import authorize, call_provider, capture, refund, void
 from tvers.payments.service.card_identity import attach_card_identity
 from tvers.payments.service.compensation import external_authorizations, pending_requests, restore_local_tenders, voids_for
-from tvers.payments.service.opening import check_tenders, open_payments
+from tvers.payments.service.opening import OpenedPayments, check_tenders, open_checkout_payments, open_payments
 from tvers.payments.service.reading import check_payment_ledgers, get_payment, payments_for_order
-from tvers.payments.service.results import PaymentsOutcome, payments_outcome, record_results
+from tvers.payments.service.results import PaymentsOutcome, payments_outcome, record_checkout_authorizations, record_results
 from tvers.payments.service.settlement import capture_payment, captures_for, refund_payment, refunds_for, release_uncaptured
 
 __all__ = [
     "Applied",
     "AuthorizationRequest",
     "CaptureRequest",
+    "OpenedPayments",
     "PaymentsOutcome",
     "ProviderRequest",
     "ProviderResult",
@@ -47,10 +48,12 @@ __all__ = [
     "check_tenders",
     "external_authorizations",
     "get_payment",
+    "open_checkout_payments",
     "open_payments",
     "payments_for_order",
     "payments_outcome",
     "pending_requests",
+    "record_checkout_authorizations",
     "record_results",
     "refund",
     "refund_payment",

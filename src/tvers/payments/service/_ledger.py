@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, Table, case, func, literal, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tvers.catalog.schemas import MoneyOut
-from tvers.db.rows import rows_changed
 from tvers.db.uow import Uow
 from tvers.kernel.ids import new_id
 from tvers.kernel.money import Money
@@ -16,7 +16,7 @@ from tvers.payments import events
 from tvers.payments.errors import NothingToCapture, NothingToRefund, NothingToVoid, PaymentNotFound
 from tvers.payments.models import Payment, PaymentTransaction
 from tvers.payments.providers.base import LocalDebit, ProviderRequest
-from tvers.payments.rules import Totals, idempotency_key, status_of, total_field
+from tvers.payments.rules import Totals, idempotency_key, total_field
 from tvers.payments.schemas import (
     CardOut,
     PaymentOut,
@@ -33,6 +33,10 @@ _NOTHING = {TransactionKind.CAPTURE: NothingToCapture, TransactionKind.VOID: Not
 _EVENTS: dict[TransactionKind, type[events.PaymentAuthorized | events.PaymentCaptured | events.PaymentVoided | events.PaymentRefunded]] = {
     TransactionKind.AUTHORIZE: events.PaymentAuthorized, TransactionKind.CAPTURE: events.PaymentCaptured,
     TransactionKind.VOID: events.PaymentVoided, TransactionKind.REFUND: events.PaymentRefunded}
+
+
+PAYMENTS: Table = Payment.__table__  # type: ignore[assignment]
+TRANSACTIONS: Table = PaymentTransaction.__table__  # type: ignore[assignment]
 
 
 def payment_row(uow: Uow, payment_id: str) -> Payment:
@@ -52,7 +56,7 @@ def totals_of(row: Payment) -> Totals:
                   pending_refund=row.pending_refund_minor)
 
 
-def money(row: Payment, minor: int) -> Money:
+def money(row: Any, minor: int) -> Money:
     return Money(minor, row.currency)
 
 
@@ -65,13 +69,19 @@ def next_key(uow: Uow, row: Payment, kind: TransactionKind) -> str:
     return idempotency_key(row.id, kind, count + 1)
 
 
-def add_transaction(uow: Uow, row: Payment, kind: TransactionKind, amount_minor: int, *, key: str, status: TransactionStatus,
+def new_transaction(uow: Uow, row: Payment, kind: TransactionKind, amount_minor: int, *, key: str, status: TransactionStatus,
                     provider_reference: str | None = None, note: str | None = None) -> PaymentTransaction:
+    """A transaction row, not added to the session yet."""
     now = uow.clock.now()
     settled = now if status in (TransactionStatus.SUCCEEDED, TransactionStatus.FAILED) else None
-    txn = PaymentTransaction(id=new_id("ptx"), payment_id=row.id, kind=kind.value, status=status.value, currency=row.currency,
-                             amount_minor=amount_minor, idempotency_key=key, provider_reference=provider_reference, note=note,
-                             created_at=now, settled_at=settled)
+    return PaymentTransaction(id=new_id("ptx"), payment_id=row.id, kind=kind.value, status=status.value, currency=row.currency,
+                              amount_minor=amount_minor, idempotency_key=key, provider_reference=provider_reference, note=note,
+                              created_at=now, settled_at=settled, failure_code=None, failure_message=None)
+
+
+def add_transaction(uow: Uow, row: Payment, kind: TransactionKind, amount_minor: int, *, key: str, status: TransactionStatus,
+                    provider_reference: str | None = None, note: str | None = None) -> PaymentTransaction:
+    txn = new_transaction(uow, row, kind, amount_minor, key=key, status=status, provider_reference=provider_reference, note=note)
     uow.session.add(txn)
     uow.session.flush()
     return txn
@@ -95,17 +105,45 @@ def _limit(kind: TransactionKind) -> ColumnElement[Any]:
             - Payment.pending_void_minor)
 
 
-def _change(uow: Uow, row: Payment, kind: TransactionKind, values: dict[str, Any], *, guard: ColumnElement[Any] | None) -> None:
+def status_sql(values: dict[str, Any]) -> ColumnElement[Any]:
+    """`rules.status_of` as SQL over the totals an UPDATE sets (`values`: column key → new value expression).
+
+    In an UPDATE every expression reads the row as it was, so this is the status of the totals after the change,
+    decided under the row lock the UPDATE takes: one statement instead of change, re-read and status write.
+    """
+    def new(column: Any) -> Any:
+        return values.get(column.key, column)
+
+    authorized, captured = new(Payment.authorized_minor), new(Payment.captured_minor)
+    voided, refunded = new(Payment.voided_minor), new(Payment.refunded_minor)
+    return case(
+        (authorized == 0, Payment.status),
+        (refunded > 0, case((refunded == captured, literal(PaymentStatus.REFUNDED.value)),
+                            else_=literal(PaymentStatus.PARTIALLY_REFUNDED.value))),
+        (captured > 0, case((captured + voided == authorized, literal(PaymentStatus.CAPTURED.value)),
+                            else_=literal(PaymentStatus.PARTIALLY_CAPTURED.value))),
+        (voided == authorized, literal(PaymentStatus.VOIDED.value)),
+        else_=literal(PaymentStatus.AUTHORIZED.value),
+    )
+
+
+def keep_returned(obj: Any, table: Table, returned: Any) -> None:
+    """Put what an UPDATE … RETURNING answered into the loaded ORM object, as if it had been re-read (nothing dirty)."""
+    for column, value in zip(table.columns, returned, strict=True):
+        set_committed_value(obj, column.key, value)
+
+
+def _change(uow: Uow, row: Payment, kind: TransactionKind, values: dict[str, Any], *, guard: ColumnElement[Any] | None,
+            also: dict[str, Any] | None = None) -> None:
+    """One conditional UPDATE of the totals (and `also`: plain columns), its status worked out in the same statement."""
     statement = update(Payment).where(Payment.id == row.id)
     if guard is not None:
         statement = statement.where(guard)
-    changed = rows_changed(uow.session.execute(statement.values(**values, updated_at=uow.clock.now())
-                                               .execution_options(synchronize_session=False)))
-    if changed != 1:
+    statement = statement.values(**values, **(also or {}), status=status_sql(values), updated_at=uow.clock.now())
+    returned = uow.session.execute(statement.returning(*PAYMENTS.columns).execution_options(synchronize_session=False)).first()
+    if returned is None:
         raise _NOTHING[kind](f"payment {row.id} has too little left to {kind.value}", payment_id=row.id)
-    uow.session.refresh(row)
-    row.status = status_of(totals_of(row), current=PaymentStatus(row.status)).value
-    uow.session.flush()
+    keep_returned(row, PAYMENTS, returned)
 
 
 def reserve(uow: Uow, row: Payment, kind: TransactionKind, amount_minor: int) -> None:
@@ -114,14 +152,15 @@ def reserve(uow: Uow, row: Payment, kind: TransactionKind, amount_minor: int) ->
     _change(uow, row, kind, {pending.key: pending + amount_minor}, guard=_limit(kind) >= amount_minor)
 
 
-def book(uow: Uow, row: Payment, kind: TransactionKind, amount_minor: int, *, was_asked: bool) -> None:
-    """A succeeded transaction into the totals; one not asked for first must fit what is left."""
+def book(uow: Uow, row: Payment, kind: TransactionKind, amount_minor: int, *, was_asked: bool,
+         also: dict[str, Any] | None = None) -> None:
+    """A succeeded transaction into the totals; one not asked for first must fit what is left. `also`: other columns."""
     total = getattr(Payment, f"{total_field(kind)}_minor")
     values: dict[str, Any] = {total.key: total + amount_minor}
     if was_asked:
         pending = getattr(Payment, f"pending_{kind.value}_minor")
         values[pending.key] = pending - amount_minor
-    _change(uow, row, kind, values, guard=None if was_asked else _limit(kind) >= amount_minor)
+    _change(uow, row, kind, values, guard=None if was_asked else _limit(kind) >= amount_minor, also=also)
 
 
 def release(uow: Uow, row: Payment, kind: TransactionKind, amount_minor: int) -> None:
@@ -189,12 +228,18 @@ def payments_out(uow: Uow, rows: Sequence[Payment]) -> list[PaymentOut]:
     return [_payment_out(row, by_payment[row.id]) for row in rows]
 
 
-def _money_out(row: Payment, minor: int) -> MoneyOut:
+def payment_out(row: Any, txns: Sequence[Any]) -> PaymentOut:
+    """A payment with the transactions given (all of its own, e.g. the ones this transaction just wrote), as `payments_out`
+    orders them."""
+    return _payment_out(row, sorted(txns, key=lambda t: (t.created_at, t.id)))
+
+
+def _money_out(row: Any, minor: int) -> MoneyOut:
     value = money(row, minor)
     return MoneyOut(amount=str(value.amount), currency=value.currency)
 
 
-def _payment_out(row: Payment, txns: list[PaymentTransaction]) -> PaymentOut:
+def _payment_out(row: Any, txns: Sequence[Any]) -> PaymentOut:
     has_card = row.card_brand is not None or row.card_last4 is not None
     return PaymentOut(
         id=row.id, order_id=row.order_id, customer_id=row.customer_id, channel=row.channel, tender=TenderCode(row.tender),
@@ -209,7 +254,7 @@ def _payment_out(row: Payment, txns: list[PaymentTransaction]) -> PaymentOut:
         transactions=[_transaction_out(row, t) for t in txns])
 
 
-def _transaction_out(row: Payment, txn: PaymentTransaction) -> TransactionOut:
+def _transaction_out(row: Any, txn: Any) -> TransactionOut:
     return TransactionOut(id=txn.id, kind=TransactionKind(txn.kind), status=TransactionStatus(txn.status),
                           amount=_money_out(row, txn.amount_minor), idempotency_key=txn.idempotency_key,
                           provider_reference=txn.provider_reference, failure_code=txn.failure_code,

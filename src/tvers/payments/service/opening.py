@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -10,13 +11,39 @@ from tvers.db.uow import Uow
 from tvers.kernel.ids import new_id
 from tvers.kernel.money import Money
 from tvers.payments.errors import PaymentsAlreadyOpen
-from tvers.payments.models import Payment
+from tvers.payments.models import Payment, PaymentTransaction
 from tvers.payments.providers import Providers
-from tvers.payments.providers.base import ExternalTender, LocalTender
+from tvers.payments.providers.base import ExternalTender, LocalTender, ProviderRequest
 from tvers.payments.rules import Applied, idempotency_key
 from tvers.payments.rules import check_tenders as check_amounts
 from tvers.payments.schemas import PaymentOut, PaymentStatus, TenderIn, TransactionKind, TransactionStatus
-from tvers.payments.service._ledger import add_transaction, book_now, payments_out
+from tvers.payments.service._ledger import book_now, new_transaction, payment_out, request_of
+
+
+@dataclass(frozen=True)
+class OpenedPayments:
+    """What step 1 opened for an order: the payments as they stood at its end, and the authorisations step 2 must send.
+
+    `all_external_pending`: every tender is external with exactly its pending authorisation, so step 3 can record the
+    answers without reading the order's payments again (`record_checkout_authorizations`).
+    """
+
+    order_id: str
+    payments: tuple[PaymentOut, ...]
+    requests: tuple[ProviderRequest, ...]
+    all_external_pending: bool
+    details: tuple[ProviderDetails, ...] = ()  # per payment: what step 3 keeps unless the provider says otherwise
+
+
+@dataclass(frozen=True)
+class ProviderDetails:
+    """A payment's provider columns as step 1 wrote them (the card token and fingerprint are not in `PaymentOut`)."""
+
+    provider_reference: str | None
+    card_token: str | None
+    card_brand: str | None
+    card_last4: str | None
+    card_fingerprint: str | None
 
 
 def check_tenders(tenders: Sequence[TenderIn], *, total: Money, providers: Providers) -> list[Applied]:
@@ -40,16 +67,43 @@ def open_payments(uow: Uow, *, order_id: str, customer_id: str | None, channel: 
     applied = check_tenders(tenders, total=total, providers=providers)
     if uow.session.scalar(select(Payment.id).where(Payment.order_id == order_id).limit(1)) is not None:
         raise PaymentsAlreadyOpen(f"order {order_id} already has its payments", order_id=order_id)
-    rows = []
+    return list(_open(uow, order_id=order_id, customer_id=customer_id, channel=channel, tenders=tenders, applied=applied,
+                      providers=providers).payments)
+
+
+def open_checkout_payments(uow: Uow, *, order_id: str, customer_id: str | None, channel: str | None, tenders: Sequence[TenderIn],
+                           total: Money, providers: Providers) -> OpenedPayments:
+    """`open_payments` for an order created in this same transaction (checkout step 1), so none can exist yet (no check).
+
+    Also answers what step 2 must send: the same requests `external_authorizations` would read back after commit.
+    """
+    applied = check_tenders(tenders, total=total, providers=providers)
+    return _open(uow, order_id=order_id, customer_id=customer_id, channel=channel, tenders=tenders, applied=applied,
+                 providers=providers)
+
+
+def _open(uow: Uow, *, order_id: str, customer_id: str | None, channel: str | None, tenders: Sequence[TenderIn],
+          applied: Sequence[Applied], providers: Providers) -> OpenedPayments:
+    rows: list[tuple[Payment, list[PaymentTransaction]]] = []
+    requests: list[ProviderRequest] = []
     for position, (tender, paid) in enumerate(zip(tenders, applied, strict=True)):
         row = _new_payment(uow, order_id=order_id, customer_id=customer_id, channel=channel, tender=tender, paid=paid,
                            position=position)
         if providers.is_local(tender.tender):
-            _debit(uow, row, tender, providers.local(tender.tender))
+            uow.session.add(row)
+            uow.session.flush()  # the local provider's ledger names the payment
+            txns = _debit(uow, row, tender, providers.local(tender.tender))
         else:
-            _prepare(uow, row, tender, providers.external(tender.tender))
-        rows.append(row)
-    return payments_out(uow, rows)
+            txn = _prepare(uow, row, tender, providers.external(tender.tender))
+            txns = [txn]
+            requests.append(request_of(row, txn))
+        rows.append((row, txns))
+    uow.session.flush()  # the external payments and their pending authorisations: one INSERT each table
+    external_only = all(not providers.is_local(tender.tender) for tender in tenders)
+    return OpenedPayments(order_id=order_id, payments=tuple(payment_out(row, txns) for row, txns in rows), requests=tuple(requests),
+                          all_external_pending=external_only and bool(rows),
+                          details=tuple(ProviderDetails(row.provider_reference, row.card_token, row.card_brand, row.card_last4,
+                                                        row.card_fingerprint) for row, _ in rows))
 
 
 def _new_payment(uow: Uow, *, order_id: str, customer_id: str | None, channel: str | None, tender: TenderIn, paid: Applied,
@@ -60,29 +114,31 @@ def _new_payment(uow: Uow, *, order_id: str, customer_id: str | None, channel: s
                   tendered_minor=paid.tendered.minor if paid.tendered else None, change_minor=paid.change.minor if paid.change else 0,
                   authorized_minor=0, captured_minor=0, refunded_minor=0, voided_minor=0, pending_capture_minor=0,
                   pending_void_minor=0, pending_refund_minor=0, created_at=now, updated_at=now)
-    uow.session.add(row)
-    uow.session.flush()
     return row
 
 
-def _debit(uow: Uow, row: Payment, tender: TenderIn, provider: LocalTender) -> None:
+def _debit(uow: Uow, row: Payment, tender: TenderIn, provider: LocalTender) -> list[PaymentTransaction]:
     amount = Money(row.amount_minor, row.currency)
     result = provider.debit(uow, tender, amount=amount, reference=row.id, customer_id=row.customer_id, channel=row.channel)
     row.provider_reference, row.points = result.provider_reference, result.points
-    book_now(uow, row, TransactionKind.AUTHORIZE, amount.minor, key=idempotency_key(row.id, TransactionKind.AUTHORIZE))
+    txns = [book_now(uow, row, TransactionKind.AUTHORIZE, amount.minor, key=idempotency_key(row.id, TransactionKind.AUTHORIZE))]
     if result.is_captured:
-        book_now(uow, row, TransactionKind.CAPTURE, amount.minor, key=idempotency_key(row.id, TransactionKind.CAPTURE, 1),
-                 note=_change_note(row))
+        txns.append(book_now(uow, row, TransactionKind.CAPTURE, amount.minor,
+                             key=idempotency_key(row.id, TransactionKind.CAPTURE, 1), note=_change_note(row)))
+    return txns
 
 
-def _prepare(uow: Uow, row: Payment, tender: TenderIn, provider: ExternalTender) -> None:
+def _prepare(uow: Uow, row: Payment, tender: TenderIn, provider: ExternalTender) -> PaymentTransaction:
+    """The payment with what the provider lets us keep of the card, and its pending authorisation: added, flushed together."""
     prepared = provider.prepare(tender)
     row.provider_reference = prepared.provider_reference
     if prepared.card is not None:
         card = prepared.card
         row.card_token, row.card_brand, row.card_last4, row.card_fingerprint = card.token, card.brand, card.last4, card.fingerprint
-    add_transaction(uow, row, TransactionKind.AUTHORIZE, row.amount_minor, key=idempotency_key(row.id, TransactionKind.AUTHORIZE),
-                    status=TransactionStatus.PENDING)
+    txn = new_transaction(uow, row, TransactionKind.AUTHORIZE, row.amount_minor, key=idempotency_key(row.id, TransactionKind.AUTHORIZE),
+                          status=TransactionStatus.PENDING)
+    uow.session.add_all([row, txn])
+    return txn
 
 
 def _change_note(row: Payment) -> str | None:

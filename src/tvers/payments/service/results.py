@@ -4,29 +4,35 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from tvers.db.rows import rows_changed
 from tvers.db.uow import Uow
-from tvers.payments.errors import ResultDoesNotMatch
+from tvers.payments import events
+from tvers.payments.errors import NothingToCapture, ResultDoesNotMatch
 from tvers.payments.models import Payment, PaymentTransaction
 from tvers.payments.providers.base import ProviderResult, ResultStatus
 from tvers.payments.rules import idempotency_key
 from tvers.payments.schemas import PaymentOut, PaymentStatus, TransactionKind, TransactionStatus
 from tvers.payments.service._ledger import (
     OPEN,
+    PAYMENTS,
+    TRANSACTIONS,
     book,
     book_now,
+    keep_returned,
     order_payments,
-    payment_row,
+    payment_out,
     payments_out,
     record_booked,
     record_failed,
     release,
+    status_sql,
     totals_of,
 )
 from tvers.payments.service.card_identity import attach_card_identity
+from tvers.payments.service.opening import OpenedPayments
 
 RELEASE_NOTE = "released by the provider on partial capture"
 _NOT_YET = frozenset({PaymentStatus.PENDING, PaymentStatus.REQUIRES_ACTION})
@@ -79,12 +85,13 @@ def record_results(uow: Uow, results: Sequence[ProviderResult]) -> PaymentsOutco
 
 def _record(uow: Uow, result: ProviderResult) -> None:
     request = result.request
-    txn = uow.session.get(PaymentTransaction, request.transaction_id)
-    if txn is None or txn.payment_id != request.payment_id:
+    found = uow.session.execute(select(PaymentTransaction, Payment).join(Payment, Payment.id == PaymentTransaction.payment_id)
+                                .where(PaymentTransaction.id == request.transaction_id)).first()  # both in one statement
+    if found is None or found[0].payment_id != request.payment_id:
         raise ResultDoesNotMatch(f"no transaction {request.transaction_id} for payment {request.payment_id}")
+    txn, row = found
     if txn.status not in OPEN or result.status is ResultStatus.UNKNOWN:
         return
-    row = payment_row(uow, request.payment_id)
     if txn.kind == TransactionKind.AUTHORIZE and request.operation is TransactionKind.VOID:
         _record_cancel(uow, row, txn, result)
     elif result.status is ResultStatus.REQUIRES_ACTION:
@@ -98,15 +105,18 @@ def _record(uow: Uow, result: ProviderResult) -> None:
 def _settle(uow: Uow, txn: PaymentTransaction, status: TransactionStatus, result: ProviderResult, *,
             failure_code: str | None = None) -> bool:
     """Close an open transaction once (conditional UPDATE); False when a concurrent recorder got there first."""
-    changed = rows_changed(uow.session.execute(
+    returned = uow.session.execute(
         update(PaymentTransaction).where(PaymentTransaction.id == txn.id, PaymentTransaction.status.in_(OPEN))
         .values(status=status.value, provider_reference=result.provider_reference or txn.provider_reference,
                 failure_code=failure_code or result.failure_code, failure_message=_short(result.failure_message),
                 note=result.note or txn.note,
                 settled_at=uow.clock.now() if status in (TransactionStatus.SUCCEEDED, TransactionStatus.FAILED) else None)
-        .execution_options(synchronize_session=False)))
-    uow.session.refresh(txn)
-    return changed == 1
+        .returning(*TRANSACTIONS.columns).execution_options(synchronize_session=False)).first()
+    if returned is None:
+        uow.session.refresh(txn)  # what the other recorder wrote
+        return False
+    keep_returned(txn, TRANSACTIONS, returned)
+    return True
 
 
 def _record_success(uow: Uow, row: Payment, txn: PaymentTransaction, result: ProviderResult) -> None:
@@ -114,8 +124,7 @@ def _record_success(uow: Uow, row: Payment, txn: PaymentTransaction, result: Pro
         return
     kind = TransactionKind(txn.kind)
     if kind is TransactionKind.AUTHORIZE:
-        _keep_provider_details(row, result)
-        book(uow, row, kind, txn.amount_minor, was_asked=False)
+        book(uow, row, kind, txn.amount_minor, was_asked=False, also=provider_details(row, result))
         record_booked(uow, row, txn)
         _after_authorized(uow, row, result)
         return
@@ -171,14 +180,71 @@ def _fail_payment(uow: Uow, row: Payment, *, failure_code: str | None, failure_m
 
 def _keep_provider_details(row: Payment, result: ProviderResult) -> None:
     """The provider's id and what it told of the card (Stripe: brand, last four, fingerprint); never the number."""
-    row.provider_reference = result.provider_reference or row.provider_reference
+    for key, value in provider_details(row, result).items():
+        setattr(row, key, value)
+
+
+def provider_details(row: Any, result: ProviderResult) -> dict[str, Any]:
+    """`_keep_provider_details` as column values, for an UPDATE that books the amount in the same statement."""
+    details: dict[str, Any] = {"provider_reference": result.provider_reference or row.provider_reference, "action_url": None}
     if result.card is not None:
-        row.card_token = result.card.token or row.card_token
-        row.card_brand = result.card.brand or row.card_brand
-        row.card_last4 = result.card.last4 or row.card_last4
-        row.card_fingerprint = result.card.fingerprint or row.card_fingerprint
-    row.action_url = None
+        details.update(card_token=result.card.token or row.card_token, card_brand=result.card.brand or row.card_brand,
+                       card_last4=result.card.last4 or row.card_last4,
+                       card_fingerprint=result.card.fingerprint or row.card_fingerprint)
+    return details
 
 
 def _short(message: str | None) -> str | None:
     return message[:300] if message else None
+
+
+def record_checkout_authorizations(uow: Uow, opened: OpenedPayments, results: Sequence[ProviderResult]) -> PaymentsOutcome | None:
+    """Step 3 of a checkout whose tenders are all external and were all approved: `record_results` without reading back.
+
+    Per answer, two statements: the pending authorisation closed (conditional UPDATE … RETURNING, as `_settle`), the amount
+    booked with the provider's details and the new status (as `book`); the outcome is made of what they returned, since
+    step 1 wrote exactly these payments and transactions. None, before any statement, when the answers are anything else
+    (declined, 3-D Secure, captured on authorisation, a local tender): then `record_results` does the general work. An
+    answer recorded meanwhile by someone else (the sweep) is skipped as `record_results` skips it, and the outcome read.
+    """
+    answered = {result.request.transaction_id: result for result in results}
+    if not opened.all_external_pending or len(answered) != len(results) or not _all_approved(opened, answered):
+        return None
+    now = uow.clock.now()
+    paid: list[PaymentOut] = []
+    for payment, request, known in zip(opened.payments, opened.requests, opened.details, strict=True):
+        result = answered[request.transaction_id]
+        txn = uow.session.execute(
+            update(PaymentTransaction)
+            .where(PaymentTransaction.id == request.transaction_id, PaymentTransaction.payment_id == request.payment_id,
+                   PaymentTransaction.kind == TransactionKind.AUTHORIZE.value, PaymentTransaction.status.in_(OPEN))
+            .values(status=TransactionStatus.SUCCEEDED.value, provider_reference=result.provider_reference or payment.transactions[0]
+                    .provider_reference, failure_code=result.failure_code, failure_message=_short(result.failure_message),
+                    note=result.note or payment.transactions[0].note, settled_at=now)
+            .returning(*TRANSACTIONS.columns).execution_options(synchronize_session=False)).first()
+        if txn is None:  # recorded by someone else first: what the payments say now
+            return payments_outcome(uow, opened.order_id)
+        amount = txn.amount_minor
+        also = provider_details(known, result)
+        values: dict[str, Any] = {"authorized_minor": Payment.authorized_minor + amount}
+        booked = uow.session.execute(
+            update(Payment).where(Payment.id == payment.id, Payment.amount_minor - Payment.authorized_minor >= amount)
+            .values(**values, **also, status=status_sql(values), updated_at=now)
+            .returning(*PAYMENTS.columns).execution_options(synchronize_session=False)).first()
+        if booked is None:
+            raise NothingToCapture(f"payment {payment.id} has too little left to authorize", payment_id=payment.id)
+        uow.record(events.PaymentAuthorized(payment_id=booked.id, order_id=booked.order_id, tender=booked.tender,
+                                            currency=booked.currency, amount_minor=amount, transaction_id=txn.id))
+        if booked.card_fingerprint and booked.customer_id:
+            attach_card_identity(uow, customer_id=booked.customer_id, fingerprint=booked.card_fingerprint, channel=booked.channel)
+        paid.append(payment_out(booked, [txn]))
+    return PaymentsOutcome(order_id=opened.order_id, payments=tuple(paid))
+
+
+def _all_approved(opened: OpenedPayments, answered: dict[str, ProviderResult]) -> bool:
+    if len(opened.requests) != len(opened.payments) or len(opened.details) != len(opened.payments):
+        return False
+    if set(answered) != {r.transaction_id for r in opened.requests}:
+        return False
+    return all(r.status is ResultStatus.SUCCEEDED and r.request.operation is TransactionKind.AUTHORIZE and not r.is_captured
+               for r in answered.values())

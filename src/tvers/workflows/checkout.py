@@ -57,18 +57,37 @@ def _checkout(app: App, data: CartCheckoutIn | DirectOrderIn, *, caller: Caller)
     channel = _channel_code(data, caller)
     cart_id = data.cart_id if isinstance(data, CartCheckoutIn) else None
     external_id = data.external_id if isinstance(data, DirectOrderIn) else None
-    found = _existing(app, channel=channel, checkout_key=caller.checkout_key, cart_id=cart_id, external_id=external_id)
+    number, found = _number_unless_ordered(app, channel=channel, checkout_key=caller.checkout_key, cart_id=cart_id,
+                                           external_id=external_id)
     if found is not None:  # a retry, or the cart was already ordered: the order it made, never a second one
         return order_state(app, found)
-    number = take_number(app, channel)
+    assert number is not None
     try:
-        order_id = open_order(app, data, channel=channel, number=number, caller=caller)
+        opened = _open_order(app, data, channel=channel, number=number, caller=caller)
     except IntegrityError:  # a concurrent twin (same key, cart or external id) committed first
         found = _existing(app, channel=channel, checkout_key=caller.checkout_key, cart_id=cart_id, external_id=external_id)
         if found is None:
             raise
         return order_state(app, found)
-    return finish(app, order_id, authorize_order(app, order_id), actor=caller.actor)
+    # Step 2, no transaction open: the authorisations step 1 decided (what `authorize_order` would read back).
+    results = [payments.authorize(request, providers=app.payment_providers) for request in opened.payments.requests]
+    done = _finish_approved(app, opened, results, actor=caller.actor, delivery=data.delivery.method)
+    return done if done is not None else finish(app, opened.order.id, results, actor=caller.actor)
+
+
+def _number_unless_ordered(app: App, **keys: str | None) -> tuple[str | None, str | None]:
+    """(the next order number, None), or (None, the order a retry already made): one statement in the common case."""
+    channel = str(keys.pop("channel"))
+    with app.uow() as uow:
+        number = orders.next_order_number_unless_ordered(uow, channel, **keys)
+        if number is None:
+            found = orders.existing_order_id(uow, channel=channel, **keys)
+            if found is not None:
+                return None, found
+            channels.channel_ref(uow, channel)  # an unknown channel is a 404, not a counter
+            number = orders.next_order_number(uow, channel)  # the channel's first order
+        uow.commit()
+    return number, None
 
 
 def _channel_code(data: CheckoutBase, caller: Caller) -> str:
@@ -95,6 +114,18 @@ def take_number(app: App, channel: str) -> str:
 
 def open_order(app: App, data: CartCheckoutIn | DirectOrderIn, *, channel: str, number: str, caller: Caller) -> str:
     """Step 1: everything that must hold together, in one transaction."""
+    return _open_order(app, data, channel=channel, number=number, caller=caller).order.id
+
+
+@dataclass(frozen=True)
+class _Opened:
+    """What step 1 wrote, kept for steps 2 and 3 of the same checkout."""
+
+    order: orders.PlacedOrder
+    payments: payments.OpenedPayments
+
+
+def _open_order(app: App, data: CartCheckoutIn | DirectOrderIn, *, channel: str, number: str, caller: Caller) -> _Opened:
     with app.uow() as uow:
         ref = channels.channel_ref(uow, channel)
         customer_id = _customer(uow, data, channel=channel, region=ref.country)
@@ -103,7 +134,7 @@ def open_order(app: App, data: CartCheckoutIn | DirectOrderIn, *, channel: str, 
         payments.check_tenders(data.tenders, total=quote.grand_total, providers=providers)
         sourced = _source(uow, data, quote, channel_id=ref.id)
         now = uow.clock.now()
-        order_id = orders.create_order(uow, NewOrder(
+        placed = orders.place_order(uow, NewOrder(
             channel=channel, channel_type=ref.type.value, source=_source_kind(data), currency=quote.breakdown.currency,
             prices_include_vat=quote.breakdown.prices_include_vat, tax_country=quote.breakdown.tax_country,
             delivery_method=data.delivery.method.value, totals=order_totals(quote.breakdown),
@@ -114,6 +145,7 @@ def open_order(app: App, data: CartCheckoutIn | DirectOrderIn, *, channel: str, 
             shipping=shipping_snapshot(quote.breakdown, data.delivery), pricing=pricing_snapshot(quote.breakdown),
             coupon_codes=tuple(quote.breakdown.consumed_coupons), contact=data.contact.model_dump(exclude_none=True),
         ), number=number)
+        order_id = placed.id
         inventory.reserve_stock(uow, lines=[
             inventory.ReserveLine(variant_id=line.variant_id, location_id=sourced[line.variant_id].location_id, quantity=line.quantity,
                                   sku=line.sku)
@@ -121,12 +153,12 @@ def open_order(app: App, data: CartCheckoutIn | DirectOrderIn, *, channel: str, 
         ], ref=inventory.Ref(ORDER, order_id), expires_at=now + timedelta(seconds=app.settings.checkout_reservation_seconds),
             channel_id=ref.id)
         quoting.record_coupon_use(uow, quote=quote, order_id=order_id, customer_id=customer_id)
-        payments.open_payments(uow, order_id=order_id, customer_id=customer_id, channel=channel, tenders=data.tenders,
-                               total=quote.grand_total, providers=providers)
+        opened = payments.open_checkout_payments(uow, order_id=order_id, customer_id=customer_id, channel=channel,
+                                                 tenders=data.tenders, total=quote.grand_total, providers=providers)
         if isinstance(data, CartCheckoutIn):
             carts.convert_cart(uow, data.cart_id)
         uow.commit()
-    return order_id
+    return _Opened(order=placed, payments=opened)
 
 
 def _customer(uow: Uow, data: CheckoutBase, *, channel: str, region: str) -> str | None:
@@ -216,6 +248,35 @@ def finish(app: App, order_id: str, results: Sequence[payments.ProviderResult], 
     elif order.delivery_method == DeliveryMethod.CARRY_OUT and outcome.is_authorized:
         hand_over(app, order_id, actor=actor)
     return order_state(app, order_id)
+
+
+def _finish_approved(app: App, opened: _Opened, results: Sequence[payments.ProviderResult], *, actor: str,
+                     delivery: DeliveryMethod) -> CheckoutOut | None:
+    """Step 3 when every tender is external and approved (a web shop's card): `finish` from what steps 1 and 2 know.
+
+    The same writes as `finish` (results, held stock, confirmation, `order.placed`) without reading the order and its
+    payments back, and the answer `order_state` would read after commit. None when anything else happened (a decline, 3-D
+    Secure, a local tender, a carry-out, stock that ran out, an order changed meanwhile): `finish` then does it all.
+    """
+    if delivery is DeliveryMethod.CARRY_OUT:
+        return None
+    with app.uow() as uow:
+        outcome = payments.record_checkout_authorizations(uow, opened.payments, results)
+        if outcome is None:
+            return None
+        if not outcome.is_authorized:  # recorded meanwhile by the sweep, and not authorised: `finish` decides
+            uow.commit()
+            return None
+        until = uow.clock.now() + timedelta(days=app.settings.order_reservation_days)
+        if inventory.hold_reservations_until(uow, inventory.Ref(ORDER, opened.order.id), expires_at=until) < len(opened.order.line_ids):
+            uow.commit()  # the results stay recorded; `finish` fails the order and gives everything back
+            return None
+        order = orders.confirm_placed_order(uow, opened.order, actor=actor)
+        if order is None:  # changed meanwhile: undo this and let `finish` read what happened
+            uow.rollback()
+            return None
+        uow.commit()
+    return CheckoutOut(outcome="confirmed", order=order, payments=list(outcome.payments), next_action=None)
 
 
 def _failure(outcome: payments.PaymentsOutcome) -> str | None:

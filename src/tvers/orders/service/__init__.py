@@ -4,8 +4,16 @@ from tvers.orders.service._shared import line_rows as line_rows
 from tvers.orders.service.cancellation import cancel_lines
 from tvers.orders.service.listing import customer_order_ids, list_orders
 from tvers.orders.service.merging import move_customer_orders
-from tvers.orders.service.numbers import next_order_number
-from tvers.orders.service.placing import create_order, existing_order_id, get_order, stalled_checkouts
+from tvers.orders.service.numbers import next_order_number, next_order_number_unless_ordered
+from tvers.orders.service.placing import (
+    PlacedOrder,
+    confirm_placed_order,
+    create_order,
+    existing_order_id,
+    get_order,
+    place_order,
+    stalled_checkouts,
+)
 from tvers.orders.service.status import (
     confirm_order,
     fail_order_payment,
@@ -17,7 +25,9 @@ from tvers.orders.service.status import (
 )
 
 __all__ = [
+    "PlacedOrder",
     "cancel_lines",
+    "confirm_placed_order",
     "confirm_order",
     "create_order",
     "customer_order_ids",
@@ -30,8 +40,10 @@ __all__ = [
     "list_orders",
     "move_customer_orders",
     "next_order_number",
+    "next_order_number_unless_ordered",
     "open_total",
     "open_total_of",
+    "place_order",
     "release_order",
     "stalled_checkouts",
 ]

@@ -2,21 +2,42 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, insert, select
+from sqlalchemy import ColumnElement, insert, select, update
 
 from tvers.db.uow import Uow
 from tvers.kernel.ids import new_id
-from tvers.orders.lifecycle import OrderStatus
+from tvers.orders.events import OrderPlaced
+from tvers.orders.lifecycle import OrderStatus, check_transition
 from tvers.orders.models import Order, OrderLine, OrderStatusChange
-from tvers.orders.schemas import NewOrder, OrderOut
-from tvers.orders.service._shared import order_out, order_row
+from tvers.orders.schemas import NewOrder, OrderLineOut, OrderOut, StatusChangeOut
+from tvers.orders.service._shared import money, order_out, order_row
+
+PLACED_REASON, CONFIRMED_REASON = "checkout", "payment authorised"
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    """An order as `place_order` wrote it, kept by the checkout between its steps (nothing else has it)."""
+
+    id: str
+    number: str
+    new: NewOrder
+    line_ids: tuple[str, ...]
+    placed_at: datetime
 
 
 def create_order(uow: Uow, new: NewOrder, *, number: str) -> str:
     """Step 1 of checkout: the order `pending_payment` with its lines; returns the order id. Bulk inserts: it is the hot path."""
+    return place_order(uow, new, number=number).id
+
+
+def place_order(uow: Uow, new: NewOrder, *, number: str) -> PlacedOrder:
+    """`create_order`, answering what it wrote (for `confirm_placed_order`)."""
     order_id, now = new_id("ord"), uow.clock.now()
+    line_ids = tuple(new_id("oln") for _ in new.lines)
     totals = new.totals
     uow.session.execute(insert(Order), [{
         "id": order_id, "number": number, "channel": new.channel, "channel_type": new.channel_type, "source": new.source,
@@ -30,17 +51,69 @@ def create_order(uow: Uow, new: NewOrder, *, number: str) -> str:
         "checkout_deadline_at": new.checkout_deadline_at, "placed_at": now, "updated_at": now,
     }])
     uow.session.execute(insert(OrderLine), [
-        {"id": new_id("oln"), "order_id": order_id, "line_no": number_in_order, "variant_id": line.variant_id,
+        {"id": line_id, "order_id": order_id, "line_no": number_in_order, "variant_id": line.variant_id,
          "product_id": line.product_id, "sku": line.sku, "title": line.title, "category": line.category, "tax_class": line.tax_class,
          "quantity": line.quantity, "cancelled_quantity": 0, "fulfilled_quantity": 0, "unit_price_minor": line.unit_price_minor,
          "amount_minor": line.amount_minor, "discount_minor": line.discount_minor, "net_minor": line.net_minor,
          "vat_minor": line.vat_minor, "vat_rate": line.vat_rate, "total_minor": line.total_minor, "discounts": line.discounts,
          "location_id": line.location_id, "delivery_method": line.delivery_method}
-        for number_in_order, line in enumerate(new.lines, start=1)
+        for number_in_order, (line_id, line) in enumerate(zip(line_ids, new.lines, strict=True), start=1)
     ])
     uow.session.execute(insert(OrderStatusChange), [{"order_id": order_id, "from_status": None, "actor": new.placed_by,
-                                                     "to_status": OrderStatus.PENDING_PAYMENT.value, "reason": "checkout", "at": now}])
-    return order_id
+                                                     "to_status": OrderStatus.PENDING_PAYMENT.value, "reason": PLACED_REASON,
+                                                     "at": now}])
+    return PlacedOrder(id=order_id, number=number, new=new, line_ids=line_ids, placed_at=now)
+
+
+def confirm_placed_order(uow: Uow, placed: PlacedOrder, *, actor: str) -> OrderOut | None:
+    """`confirm_order` for an order this process placed moments ago: one conditional UPDATE (still `pending_payment` and
+    unchanged since it was placed: version 1) instead of reading it with its lines; the history row and `order.placed`
+    as `confirm_order` writes them; answers the order as `get_order` would read it after commit. None when the order
+    changed meanwhile (cancelled, finished by the sweep): nothing was written, and the caller takes the general path.
+    """
+    check_transition(OrderStatus.PENDING_PAYMENT, OrderStatus.CONFIRMED)
+    now, new = uow.clock.now(), placed.new
+    confirmed = uow.session.execute(
+        update(Order).where(Order.id == placed.id, Order.status == OrderStatus.PENDING_PAYMENT.value, Order.version == 1)
+        .values(status=OrderStatus.CONFIRMED.value, version=Order.version + 1, checkout_deadline_at=None, updated_at=now)
+        .returning(Order.version).execution_options(synchronize_session=False)).first()
+    if confirmed is None:
+        return None
+    history = [StatusChangeOut(from_status=None, to_status=OrderStatus.PENDING_PAYMENT.value, actor=new.placed_by,
+                               reason=PLACED_REASON, at=placed.placed_at),
+               StatusChangeOut(from_status=OrderStatus.PENDING_PAYMENT.value, to_status=OrderStatus.CONFIRMED.value, actor=actor,
+                               reason=CONFIRMED_REASON, at=now)]
+    uow.session.execute(insert(OrderStatusChange), [{"order_id": placed.id, **history[1].model_dump()}])
+    uow.record(OrderPlaced(order_id=placed.id, number=placed.number, channel=new.channel, customer_id=new.customer_id,
+                           currency=new.currency, total_minor=new.totals.total_minor, lines=tuple(
+                               {"line_id": line_id, "sku": line.sku, "variant_id": line.variant_id, "quantity": line.quantity,
+                                "total_minor": line.total_minor, "location_id": line.location_id,
+                                "delivery_method": line.delivery_method}
+                               for line_id, line in zip(placed.line_ids, new.lines, strict=True))))
+    return _placed_out(placed, status=OrderStatus.CONFIRMED, version=confirmed.version, history=history, updated_at=now)
+
+
+def _placed_out(placed: PlacedOrder, *, status: OrderStatus, version: int, history: list[StatusChangeOut],
+                updated_at: datetime) -> OrderOut:
+    new, currency, totals = placed.new, placed.new.currency, placed.new.totals
+    lines = [OrderLineOut(
+        id=line_id, line_no=line_no, sku=line.sku, title=line.title, variant_id=line.variant_id, product_id=line.product_id,
+        quantity=line.quantity, cancelled_quantity=0, fulfilled_quantity=0, open_quantity=line.quantity,
+        unit_price=money(line.unit_price_minor, currency), amount=money(line.amount_minor, currency),
+        discount=money(line.discount_minor, currency), discounts=line.discounts, net=money(line.net_minor, currency),
+        vat=money(line.vat_minor, currency), vat_rate=line.vat_rate, total=money(line.total_minor, currency),
+        location_id=line.location_id, delivery_method=line.delivery_method,
+    ) for line_no, (line_id, line) in enumerate(zip(placed.line_ids, new.lines, strict=True), start=1)]
+    return OrderOut(
+        id=placed.id, number=placed.number, channel=new.channel, status=status, customer_id=new.customer_id,
+        total=money(totals.total_minor, currency), delivery_method=new.delivery_method, placed_at=placed.placed_at,
+        source=new.source, currency=currency, prices_include_vat=new.prices_include_vat, tax_country=new.tax_country,
+        cart_id=new.cart_id, external_id=new.external_id, location_id=new.location_id, pickup_location_id=new.pickup_location_id,
+        subtotal=money(totals.subtotal_minor, currency), discount_total=money(totals.discount_minor, currency),
+        shipping_total=money(totals.shipping_minor, currency), net_total=money(totals.net_minor, currency),
+        vat_total=money(totals.vat_minor, currency), shipping=new.shipping, pricing=new.pricing, coupon_codes=list(new.coupon_codes),
+        contact=new.contact, version=version, lines=lines, history=history, updated_at=updated_at,
+    )
 
 
 def existing_order_id(uow: Uow, *, channel: str, checkout_key: str | None = None, cart_id: str | None = None,

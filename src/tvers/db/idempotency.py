@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, LargeBinary, String, delete, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Integer, LargeBinary, String, Table, delete, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tvers.db.base import Base, UtcDateTime
 from tvers.db.rows import rows_changed
 from tvers.db.session import Database
+from tvers.db.upsert import insert_if_absent
 
 CLAIM_LEASE = timedelta(seconds=60)
 
@@ -32,6 +32,9 @@ class IdempotencyRecord(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     lease_until: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+IDEMPOTENCY_KEYS: Table = IdempotencyRecord.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -61,29 +64,30 @@ ClaimResult = Claimed | Replay | Mismatch | InProgress
 
 def claim(db: Database, *, principal: str, key: str, fingerprint: str, now: datetime, ttl: timedelta) -> ClaimResult:
     with db.sessions() as session:
-        existing = session.get(IdempotencyRecord, (principal, key))
-        if existing is None or existing.expires_at <= now or _abandoned(existing, now):
-            if existing is not None:
-                session.delete(existing)
-                session.flush()
-            session.add(
-                IdempotencyRecord(
-                    principal=principal,
-                    key=key,
-                    fingerprint=fingerprint,
-                    created_at=now,
-                    expires_at=now + ttl,
-                    lease_until=now + CLAIM_LEASE,
-                )
-            )
-            try:
-                session.commit()
-            except IntegrityError:
-                session.rollback()
-                return InProgress()
-            return Claimed()
-        session.rollback()
-        return _judge(existing, fingerprint)
+        result = claim_in(session, principal=principal, key=key, fingerprint=fingerprint, now=now, ttl=ttl)
+        session.commit()
+        return result
+
+
+def claim_in(session: Session, *, principal: str, key: str, fingerprint: str, now: datetime, ttl: timedelta) -> ClaimResult:
+    """`claim` in the caller's transaction (the caller commits, also when the answer is not `Claimed`).
+
+    One statement when the key is new: INSERT … ON CONFLICT DO NOTHING RETURNING. A key already there is read and
+    judged; an expired or abandoned one is taken over (deleted and inserted again).
+    """
+    fresh = {"principal": principal, "key": key, "fingerprint": fingerprint, "created_at": now, "expires_at": now + ttl,
+             "lease_until": now + CLAIM_LEASE}
+    if insert_if_absent(session, IDEMPOTENCY_KEYS, fresh, keys=["principal", "key"]):
+        return Claimed()
+    existing = session.execute(select(IdempotencyRecord).where(IdempotencyRecord.principal == principal,
+                                                                IdempotencyRecord.key == key)).scalar_one_or_none()
+    if existing is None:  # released between the two statements: claim it again
+        return Claimed() if insert_if_absent(session, IDEMPOTENCY_KEYS, fresh, keys=["principal", "key"]) else InProgress()
+    if existing.expires_at <= now or _abandoned(existing, now):
+        session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.principal == principal, IdempotencyRecord.key == key,
+                                                        IdempotencyRecord.lease_until == existing.lease_until))
+        return Claimed() if insert_if_absent(session, IDEMPOTENCY_KEYS, fresh, keys=["principal", "key"]) else InProgress()
+    return _judge(existing, fingerprint)
 
 
 def _abandoned(record: IdempotencyRecord, now: datetime) -> bool:

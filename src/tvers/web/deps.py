@@ -13,6 +13,7 @@ from tvers.channels.access import Permission, Principal
 from tvers.channels.api_keys import authenticate
 from tvers.channels.errors import InvalidApiKey, MissingPermission, OutsideScope
 from tvers.db.uow import Uow
+from tvers.web.principals import remembered_principal
 
 bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer tvk_…`")
 
@@ -43,11 +44,14 @@ def requires(permission: Permission) -> Callable[..., Principal]:
     The returned function carries `.permission`, so tests can read every route's need.
     """
 
-    def dependency(tvers: TversDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+    def dependency(request: Request, tvers: TversDep,
+                   credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
         if credentials is None:
             raise InvalidApiKey("an API key is required: Authorization: Bearer <key>")
-        with tvers.uow(read_only=True) as uow:
-            principal = authenticate(uow, credentials.credentials)
+        principal = remembered_principal(request, credentials.credentials)  # verified by the idempotency claim
+        if principal is None:
+            with tvers.uow(read_only=True) as uow:
+                principal = authenticate(uow, credentials.credentials)
         if not principal.has(permission):
             raise MissingPermission(f"the {principal.role} role may not use {permission}", permission=str(permission))
         return principal

@@ -17,6 +17,7 @@ from tvers.bootstrap import Tvers
 from tvers.channels.api_keys import authenticate
 from tvers.db import idempotency
 from tvers.kernel.errors import TversError
+from tvers.web.principals import remember_principal
 from tvers.web.problems import known_error_response, problem
 
 WAIT_FOR_FIRST = 15.0  # seconds a concurrent retry waits for the first request to finish
@@ -36,10 +37,12 @@ class IdempotentRoute(APIRoute):
                 return await original(request)
             if not 1 <= len(key) <= 255:
                 return problem(422, code="invalid_idempotency_key", detail="Idempotency-Key must be 1 to 255 characters")
-            principal = await run_in_threadpool(_verified_key_id, request)
-            if principal is None:  # not authenticated: the route itself refuses it
+            fingerprint = _fingerprint(request, await request.body())
+            verified = await run_in_threadpool(_verify_and_claim, request, key, fingerprint)
+            if verified is None:  # not authenticated: the route itself refuses it
                 return await original(request)
-            return await _idempotent(request, original, principal=principal, key=key)
+            principal, claim = verified
+            return await _idempotent(request, original, principal=principal, key=key, fingerprint=fingerprint, claim=claim)
 
         return handler
 
@@ -63,13 +66,9 @@ async def refuse_unreadable(request: Request) -> Response | None:
     return None
 
 
-async def _idempotent(request: Request, original: Callable[[Request], Awaitable[Response]], *, principal: str, key: str) -> Response:
+async def _idempotent(request: Request, original: Callable[[Request], Awaitable[Response]], *, principal: str, key: str,
+                      fingerprint: str, claim: idempotency.ClaimResult) -> Response:
     tvers: Tvers = request.app.state.tvers
-    fingerprint = _fingerprint(request, await request.body())
-    ttl = timedelta(hours=tvers.settings.idempotency_ttl_hours)
-    claim = await run_in_threadpool(
-        idempotency.claim, tvers.db, principal=principal, key=key, fingerprint=fingerprint, now=tvers.clock.now(), ttl=ttl
-    )
     if isinstance(claim, idempotency.InProgress):
         claim = await _wait_for_first(tvers, principal=principal, key=key, fingerprint=fingerprint)
     if isinstance(claim, idempotency.Replay):
@@ -130,17 +129,24 @@ async def _wait_for_first(tvers: Tvers, *, principal: str, key: str, fingerprint
     return idempotency.InProgress()
 
 
-def _verified_key_id(request: Request) -> str | None:
-    """Idempotency keys are scoped to the caller, so only a verified API key may replay."""
+def _verify_and_claim(request: Request, key: str, fingerprint: str) -> tuple[str, idempotency.ClaimResult] | None:
+    """Idempotency keys are scoped to the caller, so only a verified API key may replay: the key is checked and the claim
+    made in one short transaction; the verified caller is kept on the request, so the route's own check reads no more."""
     header = request.headers.get("authorization", "")
     if not header.startswith("Bearer "):
         return None
+    token = header.removeprefix("Bearer ").strip()
     tvers: Tvers = request.app.state.tvers
-    try:
-        with tvers.uow(read_only=True) as uow:
-            return authenticate(uow, header.removeprefix("Bearer ").strip()).key_id
-    except TversError:
-        return None
+    with tvers.uow() as uow:
+        try:
+            principal = authenticate(uow, token)
+        except TversError:
+            return None
+        claim = idempotency.claim_in(uow.session, principal=principal.key_id, key=key, fingerprint=fingerprint,
+                                     now=tvers.clock.now(), ttl=timedelta(hours=tvers.settings.idempotency_ttl_hours))
+        uow.commit()
+    remember_principal(request, token, principal)
+    return principal.key_id, claim
 
 
 def _fingerprint(request: Request, body: bytes) -> str:

@@ -39,7 +39,7 @@ def place_order(uow: Uow, new: NewOrder, *, number: str) -> PlacedOrder:
     order_id, now = new_id("ord"), uow.clock.now()
     line_ids = tuple(new_id("oln") for _ in new.lines)
     totals = new.totals
-    uow.session.execute(insert(Order), [{
+    order = {
         "id": order_id, "number": number, "channel": new.channel, "channel_type": new.channel_type, "source": new.source,
         "status": OrderStatus.PENDING_PAYMENT.value, "held_from": None, "customer_id": new.customer_id, "cart_id": new.cart_id,
         "external_id": new.external_id, "checkout_key": new.checkout_key, "currency": new.currency,
@@ -49,8 +49,8 @@ def place_order(uow: Uow, new: NewOrder, *, number: str) -> PlacedOrder:
         "total_minor": totals.total_minor, "shipping": new.shipping, "pricing": new.pricing, "coupon_codes": list(new.coupon_codes),
         "contact": new.contact, "location_id": new.location_id, "placed_by": new.placed_by, "version": 1,
         "checkout_deadline_at": new.checkout_deadline_at, "placed_at": now, "updated_at": now,
-    }])
-    uow.session.execute(insert(OrderLine), [
+    }
+    lines = [
         {"id": line_id, "order_id": order_id, "line_no": number_in_order, "variant_id": line.variant_id,
          "product_id": line.product_id, "sku": line.sku, "title": line.title, "category": line.category, "tax_class": line.tax_class,
          "quantity": line.quantity, "cancelled_quantity": 0, "fulfilled_quantity": 0, "unit_price_minor": line.unit_price_minor,
@@ -58,10 +58,19 @@ def place_order(uow: Uow, new: NewOrder, *, number: str) -> PlacedOrder:
          "vat_minor": line.vat_minor, "vat_rate": line.vat_rate, "total_minor": line.total_minor, "discounts": line.discounts,
          "location_id": line.location_id, "delivery_method": line.delivery_method}
         for number_in_order, (line_id, line) in enumerate(zip(line_ids, new.lines, strict=True), start=1)
-    ])
-    uow.session.execute(insert(OrderStatusChange), [{"order_id": order_id, "from_status": None, "actor": new.placed_by,
-                                                     "to_status": OrderStatus.PENDING_PAYMENT.value, "reason": PLACED_REASON,
-                                                     "at": now}])
+    ]
+    history = {"order_id": order_id, "from_status": None, "actor": new.placed_by, "to_status": OrderStatus.PENDING_PAYMENT.value,
+               "reason": PLACED_REASON, "at": now}
+    if uow.dialect == "postgresql" and lines:
+        # One statement, one round trip: the order and its lines as data-modifying CTEs of the history INSERT
+        # (foreign keys are checked at the end of the statement, when all three rows are there).
+        uow.session.execute(insert(OrderStatusChange).values(history)
+                            .add_cte(insert(Order).values(order).cte("placed_order"))
+                            .add_cte(insert(OrderLine).values(lines).cte("placed_lines")))
+    else:
+        uow.session.execute(insert(Order), [order])
+        uow.session.execute(insert(OrderLine), lines)
+        uow.session.execute(insert(OrderStatusChange), [history])
     return PlacedOrder(id=order_id, number=number, new=new, line_ids=line_ids, placed_at=now)
 
 

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from tvers.channels.access import Principal, Role
 from tvers.channels.errors import ApiKeyNotFound, InvalidApiKey, InvalidScope
@@ -63,13 +63,19 @@ def authenticate(uow: Uow, token: str) -> Principal:
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX or not _is_prefix(parts[1]):
         raise InvalidApiKey("the API key is not valid")
-    found = uow.session.execute(
-        select(ApiKey, Channel.code).outerjoin(Channel, Channel.id == ApiKey.channel_id).where(ApiKey.prefix == parts[1])
-    ).one_or_none()
-    if found is None or found[0].revoked_at is not None or not hmac.compare_digest(found[0].secret_hash, _digest(token)):
+    key = uow.session.connection().execute(_BY_PREFIX, {"prefix": parts[1]}).one_or_none()
+    if key is None or key.revoked_at is not None or not hmac.compare_digest(key.secret_hash, _digest(token)):
         raise InvalidApiKey("the API key is not valid")
-    key, channel_code = found
-    return Principal(key_id=key.id, role=Role(key.role), channel_code=channel_code, location_codes=frozenset(key.location_codes))
+    return Principal(key_id=key.id, role=Role(key.role), channel_code=key.channel_code, location_codes=frozenset(key.location_codes))
+
+
+_keys, _channels = ApiKey.__table__.c, Channel.__table__.c
+# Built once, run on the Connection: every request authenticates, so the lookup is a plain Core row, no ORM entity.
+_BY_PREFIX = (
+    select(_keys.id, _keys.role, _keys.secret_hash, _keys.revoked_at, _keys.location_codes, _channels.code.label("channel_code"))
+    .select_from(ApiKey.__table__.outerjoin(Channel.__table__, _channels.id == _keys.channel_id))
+    .where(_keys.prefix == bindparam("prefix"))
+)
 
 
 def list_api_keys(uow: Uow) -> list[ApiKeyOut]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, LargeBinary, String, Table, delete, select, update
+from sqlalchemy import Integer, LargeBinary, String, Table, bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tvers.db.base import Base, UtcDateTime
@@ -35,6 +36,16 @@ class IdempotencyRecord(Base):
 
 
 IDEMPOTENCY_KEYS: Table = IdempotencyRecord.__table__  # type: ignore[assignment]
+
+
+# Built once (every idempotent POST runs them): a new key claimed in one statement (PostgreSQL, SQLite), the answer kept.
+_CLAIM = {
+    is_postgres: dialect.insert(IDEMPOTENCY_KEYS).on_conflict_do_nothing(index_elements=["principal", "key"])
+    .returning(IDEMPOTENCY_KEYS.c.principal)
+    for is_postgres, dialect in ((True, postgresql), (False, sqlite))
+}
+_COMPLETE = update(IDEMPOTENCY_KEYS).where(IDEMPOTENCY_KEYS.c.principal == bindparam("b_principal"),
+                                           IDEMPOTENCY_KEYS.c.key == bindparam("b_key"))
 
 
 @dataclass(frozen=True)
@@ -77,7 +88,7 @@ def claim_in(session: Session, *, principal: str, key: str, fingerprint: str, no
     """
     fresh = {"principal": principal, "key": key, "fingerprint": fingerprint, "created_at": now, "expires_at": now + ttl,
              "lease_until": now + CLAIM_LEASE}
-    if insert_if_absent(session, IDEMPOTENCY_KEYS, fresh, keys=["principal", "key"]):
+    if session.connection().execute(_CLAIM[session.get_bind().dialect.name == "postgresql"], fresh).first() is not None:
         return Claimed()
     existing = session.execute(select(IdempotencyRecord).where(IdempotencyRecord.principal == principal,
                                                                 IdempotencyRecord.key == key)).scalar_one_or_none()
@@ -105,11 +116,8 @@ def _judge(record: IdempotencyRecord, fingerprint: str) -> ClaimResult:
 
 def complete(db: Database, *, principal: str, key: str, status_code: int, content_type: str, body: bytes) -> None:
     with db.sessions() as session:
-        session.execute(
-            update(IdempotencyRecord)
-            .where(IdempotencyRecord.principal == principal, IdempotencyRecord.key == key)
-            .values(status_code=status_code, content_type=content_type, body=body)
-        )
+        session.connection().execute(_COMPLETE, {"b_principal": principal, "b_key": key, "status_code": status_code,
+                                                 "content_type": content_type, "body": body})
         session.commit()
 
 

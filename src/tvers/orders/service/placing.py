@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy import ColumnElement, Insert, Table, bindparam, insert, literal, select, update
 
 from tvers.db.uow import Uow
 from tvers.kernel.ids import new_id
@@ -16,6 +18,32 @@ from tvers.orders.schemas import NewOrder, OrderLineOut, OrderOut, StatusChangeO
 from tvers.orders.service._shared import money, order_out, order_row
 
 PLACED_REASON, CONFIRMED_REASON = "checkout", "payment authorised"
+ORDERS: Table = Order.__table__  # type: ignore[assignment]
+LINES: Table = OrderLine.__table__  # type: ignore[assignment]
+HISTORY: Table = OrderStatusChange.__table__  # type: ignore[assignment]
+# Built once: on the checkout's hot path, building and compiling statements costs more than running them. Executed on
+# the session's Connection (Core: no ORM bulk-insert machinery), as the reservation statements are.
+INSERT_ORDER, INSERT_LINES, INSERT_HISTORY = insert(ORDERS), insert(LINES), insert(HISTORY)
+CONFIRM = (
+    update(ORDERS)
+    .where(ORDERS.c.id == bindparam("order_id"), ORDERS.c.status == literal(OrderStatus.PENDING_PAYMENT.value),
+           ORDERS.c.version == 1)
+    .values(status=OrderStatus.CONFIRMED.value, version=ORDERS.c.version + 1, checkout_deadline_at=None,
+            updated_at=bindparam("at"))
+    .returning(ORDERS.c.version)
+)
+
+
+@cache
+def _placing(lines: int) -> Insert:
+    """PostgreSQL: the order, its `lines` lines and the first history row in one statement (data-modifying CTEs; the
+    foreign keys are checked at the end of the statement, when all three are there). Parameters: `o_*`, `l{i}_*`, `h_*`."""
+    def row(table: Table, prefix: str) -> dict[str, Any]:
+        return {c.key: bindparam(f"{prefix}{c.key}", type_=c.type) for c in table.columns if c.key != "id" or table is not HISTORY}
+
+    return (insert(HISTORY).values(row(HISTORY, "h_"))
+            .add_cte(insert(ORDERS).values(row(ORDERS, "o_")).cte("placed_order"))
+            .add_cte(insert(LINES).values([row(LINES, f"l{i}_") for i in range(lines)]).cte("placed_lines")))
 
 
 @dataclass(frozen=True)
@@ -61,16 +89,16 @@ def place_order(uow: Uow, new: NewOrder, *, number: str) -> PlacedOrder:
     ]
     history = {"order_id": order_id, "from_status": None, "actor": new.placed_by, "to_status": OrderStatus.PENDING_PAYMENT.value,
                "reason": PLACED_REASON, "at": now}
-    if uow.dialect == "postgresql" and lines:
-        # One statement, one round trip: the order and its lines as data-modifying CTEs of the history INSERT
-        # (foreign keys are checked at the end of the statement, when all three rows are there).
-        uow.session.execute(insert(OrderStatusChange).values(history)
-                            .add_cte(insert(Order).values(order).cte("placed_order"))
-                            .add_cte(insert(OrderLine).values(lines).cte("placed_lines")))
+    connection = uow.session.connection()
+    if uow.dialect == "postgresql" and lines:  # one statement, one round trip
+        params: dict[str, Any] = {f"o_{k}": v for k, v in order.items()} | {f"h_{k}": v for k, v in history.items()}
+        for i, line_row in enumerate(lines):
+            params.update({f"l{i}_{k}": v for k, v in line_row.items()})
+        connection.execute(_placing(len(lines)), params)
     else:
-        uow.session.execute(insert(Order), [order])
-        uow.session.execute(insert(OrderLine), lines)
-        uow.session.execute(insert(OrderStatusChange), [history])
+        connection.execute(INSERT_ORDER, [order])
+        connection.execute(INSERT_LINES, lines)
+        connection.execute(INSERT_HISTORY, [history])
     return PlacedOrder(id=order_id, number=number, new=new, line_ids=line_ids, placed_at=now)
 
 
@@ -82,17 +110,15 @@ def confirm_placed_order(uow: Uow, placed: PlacedOrder, *, actor: str) -> OrderO
     """
     check_transition(OrderStatus.PENDING_PAYMENT, OrderStatus.CONFIRMED)
     now, new = uow.clock.now(), placed.new
-    confirmed = uow.session.execute(
-        update(Order).where(Order.id == placed.id, Order.status == OrderStatus.PENDING_PAYMENT.value, Order.version == 1)
-        .values(status=OrderStatus.CONFIRMED.value, version=Order.version + 1, checkout_deadline_at=None, updated_at=now)
-        .returning(Order.version).execution_options(synchronize_session=False)).first()
+    connection = uow.session.connection()
+    confirmed = connection.execute(CONFIRM, {"order_id": placed.id, "at": now}).first()
     if confirmed is None:
         return None
     history = [StatusChangeOut(from_status=None, to_status=OrderStatus.PENDING_PAYMENT.value, actor=new.placed_by,
                                reason=PLACED_REASON, at=placed.placed_at),
                StatusChangeOut(from_status=OrderStatus.PENDING_PAYMENT.value, to_status=OrderStatus.CONFIRMED.value, actor=actor,
                                reason=CONFIRMED_REASON, at=now)]
-    uow.session.execute(insert(OrderStatusChange), [{"order_id": placed.id, **history[1].model_dump()}])
+    connection.execute(INSERT_HISTORY, [{"order_id": placed.id, **history[1].model_dump()}])
     uow.record(OrderPlaced(order_id=placed.id, number=placed.number, channel=new.channel, customer_id=new.customer_id,
                            currency=new.currency, total_minor=new.totals.total_minor, lines=tuple(
                                {"line_id": line_id, "sku": line.sku, "variant_id": line.variant_id, "quantity": line.quantity,

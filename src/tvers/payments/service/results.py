@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import BigInteger, bindparam, literal, select, update
 
 from tvers.db.uow import Uow
 from tvers.payments import events
@@ -210,35 +210,53 @@ def record_checkout_authorizations(uow: Uow, opened: OpenedPayments, results: Se
     answered = {result.request.transaction_id: result for result in results}
     if not opened.all_external_pending or len(answered) != len(results) or not _all_approved(opened, answered):
         return None
-    now = uow.clock.now()
+    now, connection = uow.clock.now(), uow.session.connection()
     paid: list[PaymentOut] = []
     for payment, request, known in zip(opened.payments, opened.requests, opened.details, strict=True):
-        result = answered[request.transaction_id]
-        txn = uow.session.execute(
-            update(PaymentTransaction)
-            .where(PaymentTransaction.id == request.transaction_id, PaymentTransaction.payment_id == request.payment_id,
-                   PaymentTransaction.kind == TransactionKind.AUTHORIZE.value, PaymentTransaction.status.in_(OPEN))
-            .values(status=TransactionStatus.SUCCEEDED.value, provider_reference=result.provider_reference or payment.transactions[0]
-                    .provider_reference, failure_code=result.failure_code, failure_message=_short(result.failure_message),
-                    note=result.note or payment.transactions[0].note, settled_at=now)
-            .returning(*TRANSACTIONS.columns).execution_options(synchronize_session=False)).first()
+        result, pending = answered[request.transaction_id], payment.transactions[0]
+        txn = connection.execute(SETTLE_AUTHORIZATION, {
+            "b_id": request.transaction_id, "b_payment_id": request.payment_id, "b_at": now,
+            "b_reference": result.provider_reference or pending.provider_reference, "b_failure_code": result.failure_code,
+            "b_failure_message": _short(result.failure_message), "b_note": result.note or pending.note}).first()
         if txn is None:  # recorded by someone else first: what the payments say now
             return payments_outcome(uow, opened.order_id)
-        amount = txn.amount_minor
-        also = provider_details(known, result)
-        values: dict[str, Any] = {"authorized_minor": Payment.authorized_minor + amount}
-        booked = uow.session.execute(
-            update(Payment).where(Payment.id == payment.id, Payment.amount_minor - Payment.authorized_minor >= amount)
-            .values(**values, **also, status=status_sql(values), updated_at=now)
-            .returning(*PAYMENTS.columns).execution_options(synchronize_session=False)).first()
+        details = {f"b_{k}": v for k, v in provider_details(known, result).items() if k != "action_url"}
+        for name in ("card_token", "card_brand", "card_last4", "card_fingerprint"):
+            details.setdefault(f"b_{name}", getattr(known, name))
+        booked = connection.execute(BOOK_AUTHORIZATION, {"b_id": payment.id, "b_amount": txn.amount_minor, "b_at": now,
+                                                         **details}).first()
         if booked is None:
             raise NothingToCapture(f"payment {payment.id} has too little left to authorize", payment_id=payment.id)
         uow.record(events.PaymentAuthorized(payment_id=booked.id, order_id=booked.order_id, tender=booked.tender,
-                                            currency=booked.currency, amount_minor=amount, transaction_id=txn.id))
+                                            currency=booked.currency, amount_minor=txn.amount_minor, transaction_id=txn.id))
         if booked.card_fingerprint and booked.customer_id:
             attach_card_identity(uow, customer_id=booked.customer_id, fingerprint=booked.card_fingerprint, channel=booked.channel)
         paid.append(payment_out(booked, [txn]))
     return PaymentsOutcome(order_id=opened.order_id, payments=tuple(paid))
+
+
+_txns, _payments = TRANSACTIONS.c, PAYMENTS.c
+# Built once (hot path): the two statements `record_checkout_authorizations` sends per approved authorisation.
+SETTLE_AUTHORIZATION = (
+    update(TRANSACTIONS)
+    .where(_txns.id == bindparam("b_id"), _txns.payment_id == bindparam("b_payment_id"),
+           _txns.kind == literal(TransactionKind.AUTHORIZE.value), _txns.status.in_(OPEN))
+    .values(status=TransactionStatus.SUCCEEDED.value, provider_reference=bindparam("b_reference"),
+            failure_code=bindparam("b_failure_code"), failure_message=bindparam("b_failure_message"), note=bindparam("b_note"),
+            settled_at=bindparam("b_at"))
+    .returning(*TRANSACTIONS.columns)
+)
+_AMOUNT = bindparam("b_amount", type_=BigInteger)
+_AUTHORIZED = {"authorized_minor": _payments.authorized_minor + _AMOUNT}
+BOOK_AUTHORIZATION = (
+    update(PAYMENTS)
+    .where(_payments.id == bindparam("b_id"), _payments.amount_minor - _payments.authorized_minor >= _AMOUNT)
+    .values(**_AUTHORIZED, status=status_sql(_AUTHORIZED), updated_at=bindparam("b_at"), action_url=None,
+            provider_reference=bindparam("b_provider_reference"), card_token=bindparam("b_card_token"),
+            card_brand=bindparam("b_card_brand"), card_last4=bindparam("b_card_last4"),
+            card_fingerprint=bindparam("b_card_fingerprint"))
+    .returning(*PAYMENTS.columns)
+)
 
 
 def _all_approved(opened: OpenedPayments, answered: dict[str, ProviderResult]) -> bool:

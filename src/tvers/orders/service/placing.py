@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Insert, Table, bindparam, insert, literal, select, update
+from sqlalchemy import ColumnElement, Insert, Table, bindparam, insert, literal, select, union_all, update
 
 from tvers.db.uow import Uow
 from tvers.kernel.ids import new_id
@@ -37,13 +37,18 @@ CONFIRM = (
 @cache
 def _placing(lines: int) -> Insert:
     """PostgreSQL: the order, its `lines` lines and the first history row in one statement (data-modifying CTEs; the
-    foreign keys are checked at the end of the statement, when all three are there). Parameters: `o_*`, `l{i}_*`, `h_*`."""
+    foreign keys are checked at the end of the statement, when all three are there). Parameters: `o_*`, `l{i}_*`, `h_*`.
+    The lines come from a UNION ALL of parameter rows, not a multi-row VALUES, which SQLAlchemy would compile anew each time.
+    """
     def row(table: Table, prefix: str) -> dict[str, Any]:
         return {c.key: bindparam(f"{prefix}{c.key}", type_=c.type) for c in table.columns if c.key != "id" or table is not HISTORY}
 
+    columns = [c.key for c in LINES.columns]
+    rows = [select(*(value.label(key) for key, value in row(LINES, f"l{i}_").items())) for i in range(lines)]
+    source = rows[0] if lines == 1 else union_all(*rows)
     return (insert(HISTORY).values(row(HISTORY, "h_"))
             .add_cte(insert(ORDERS).values(row(ORDERS, "o_")).cte("placed_order"))
-            .add_cte(insert(LINES).values([row(LINES, f"l{i}_") for i in range(lines)]).cte("placed_lines")))
+            .add_cte(insert(LINES).from_select(columns, source).cte("placed_lines")))
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Insert, Table, bindparam, insert, literal, select, union_all, update
+from sqlalchemy import ColumnElement, Table, bindparam, insert, literal, select, text, update
 
 from tvers.db.uow import Uow
 from tvers.kernel.ids import new_id
@@ -34,21 +34,33 @@ CONFIRM = (
 )
 
 
-@cache
-def _placing(lines: int) -> Insert:
-    """PostgreSQL: the order, its `lines` lines and the first history row in one statement (data-modifying CTEs; the
-    foreign keys are checked at the end of the statement, when all three are there). Parameters: `o_*`, `l{i}_*`, `h_*`.
-    The lines come from a UNION ALL of parameter rows, not a multi-row VALUES, which SQLAlchemy would compile anew each time.
-    """
-    def row(table: Table, prefix: str) -> dict[str, Any]:
-        return {c.key: bindparam(f"{prefix}{c.key}", type_=c.type) for c in table.columns if c.key != "id" or table is not HISTORY}
+def _columns(table: Table, *, skip: tuple[str, ...] = ()) -> str:
+    return ", ".join(c.name for c in table.columns if c.name not in skip)
 
-    columns = [c.key for c in LINES.columns]
-    rows = [select(*(value.label(key) for key, value in row(LINES, f"l{i}_").items())) for i in range(lines)]
-    source = rows[0] if lines == 1 else union_all(*rows)
-    return (insert(HISTORY).values(row(HISTORY, "h_"))
-            .add_cte(insert(ORDERS).values(row(ORDERS, "o_")).cte("placed_order"))
-            .add_cte(insert(LINES).from_select(columns, source).cte("placed_lines")))
+
+# PostgreSQL: the order, its lines and the first history row in one statement of three parameters, each row as JSON
+# expanded by jsonb_populate_record(set) into the table's own column types (data-modifying CTEs; the foreign keys
+# are checked at the end of the statement, when all three rows are there). Short and with few parameters, so psycopg
+# caches its parsing and the server keeps it prepared.
+_HISTORY_COLUMNS = _columns(HISTORY, skip=("id",))
+PLACE_ON_POSTGRESQL = text(
+    f"WITH placed_order AS (INSERT INTO orders ({_columns(ORDERS)}) SELECT {_columns(ORDERS)}"
+    " FROM jsonb_populate_record(NULL::orders, CAST(:order AS jsonb))),"
+    f" placed_lines AS (INSERT INTO order_lines ({_columns(LINES)}) SELECT {_columns(LINES)}"
+    " FROM jsonb_populate_recordset(NULL::order_lines, CAST(:lines AS jsonb)))"
+    f" INSERT INTO order_status_history ({_HISTORY_COLUMNS}) SELECT {_HISTORY_COLUMNS}"
+    " FROM jsonb_populate_record(NULL::order_status_history, CAST(:history AS jsonb))"
+)
+
+
+def _as_json(value: Any) -> str:
+    return json.dumps(value, default=_utc_iso, separators=(",", ":"))
+
+
+def _utc_iso(value: Any) -> str:
+    if isinstance(value, datetime) and value.tzinfo is not None:  # as UtcDateTime takes them: aware only
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable here: {value!r}")
 
 
 @dataclass(frozen=True)
@@ -96,10 +108,7 @@ def place_order(uow: Uow, new: NewOrder, *, number: str) -> PlacedOrder:
                "reason": PLACED_REASON, "at": now}
     connection = uow.session.connection()
     if uow.dialect == "postgresql" and lines:  # one statement, one round trip
-        params: dict[str, Any] = {f"o_{k}": v for k, v in order.items()} | {f"h_{k}": v for k, v in history.items()}
-        for i, line_row in enumerate(lines):
-            params.update({f"l{i}_{k}": v for k, v in line_row.items()})
-        connection.execute(_placing(len(lines)), params)
+        connection.execute(PLACE_ON_POSTGRESQL, {"order": _as_json(order), "lines": _as_json(lines), "history": _as_json(history)})
     else:
         connection.execute(INSERT_ORDER, [order])
         connection.execute(INSERT_LINES, lines)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from tvers.db.uow import Uow
 from tvers.kernel.ids import new_id
@@ -17,7 +18,9 @@ from tvers.payments.providers.base import ExternalTender, LocalTender, ProviderR
 from tvers.payments.rules import Applied, idempotency_key
 from tvers.payments.rules import check_tenders as check_amounts
 from tvers.payments.schemas import PaymentOut, PaymentStatus, TenderIn, TransactionKind, TransactionStatus
-from tvers.payments.service._ledger import book_now, new_transaction, payment_out, request_of
+from tvers.payments.service._ledger import PAYMENTS, TRANSACTIONS, book_now, new_transaction, payment_out, request_of
+
+INSERT_PAYMENTS, INSERT_TRANSACTIONS = insert(PAYMENTS), insert(TRANSACTIONS)
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,9 @@ def open_checkout_payments(uow: Uow, *, order_id: str, customer_id: str | None, 
 
 def _open(uow: Uow, *, order_id: str, customer_id: str | None, channel: str | None, tenders: Sequence[TenderIn],
           applied: Sequence[Applied], providers: Providers) -> OpenedPayments:
+    if tenders and all(not providers.is_local(tender.tender) for tender in tenders):
+        return _open_external(uow, order_id=order_id, customer_id=customer_id, channel=channel, tenders=tenders, applied=applied,
+                              providers=providers)
     rows: list[tuple[Payment, list[PaymentTransaction]]] = []
     requests: list[ProviderRequest] = []
     for position, (tender, paid) in enumerate(zip(tenders, applied, strict=True)):
@@ -104,6 +110,28 @@ def _open(uow: Uow, *, order_id: str, customer_id: str | None, channel: str | No
                           all_external_pending=external_only and bool(rows),
                           details=tuple(ProviderDetails(row.provider_reference, row.card_token, row.card_brand, row.card_last4,
                                                         row.card_fingerprint) for row, _ in rows))
+
+
+def _open_external(uow: Uow, *, order_id: str, customer_id: str | None, channel: str | None, tenders: Sequence[TenderIn],
+                   applied: Sequence[Applied], providers: Providers) -> OpenedPayments:
+    """Only external tenders (a web shop's card): the rows `_open` would flush, written as two Core INSERTs (no ORM unit
+    of work: nothing in this transaction reads them back)."""
+    payments: list[SimpleNamespace] = []
+    pending: list[SimpleNamespace] = []
+    for position, (tender, paid) in enumerate(zip(tenders, applied, strict=True)):
+        row = _new_payment(uow, order_id=order_id, customer_id=customer_id, channel=channel, tender=tender, paid=paid,
+                           position=position)
+        txn = _prepare(uow, row, tender, providers.external(tender.tender), add=False)
+        payments.append(SimpleNamespace(**{c.key: getattr(row, c.key, None) for c in PAYMENTS.columns}))
+        pending.append(SimpleNamespace(**{c.key: getattr(txn, c.key, None) for c in TRANSACTIONS.columns}))
+    connection = uow.session.connection()
+    connection.execute(INSERT_PAYMENTS, [vars(row) for row in payments])
+    connection.execute(INSERT_TRANSACTIONS, [vars(txn) for txn in pending])
+    return OpenedPayments(order_id=order_id, payments=tuple(payment_out(row, [txn]) for row, txn in zip(payments, pending, strict=True)),
+                          requests=tuple(request_of(row, txn) for row, txn in zip(payments, pending, strict=True)),  # type: ignore[arg-type]
+                          all_external_pending=True,
+                          details=tuple(ProviderDetails(row.provider_reference, row.card_token, row.card_brand, row.card_last4,
+                                                        row.card_fingerprint) for row in payments))
 
 
 def _new_payment(uow: Uow, *, order_id: str, customer_id: str | None, channel: str | None, tender: TenderIn, paid: Applied,
@@ -128,7 +156,7 @@ def _debit(uow: Uow, row: Payment, tender: TenderIn, provider: LocalTender) -> l
     return txns
 
 
-def _prepare(uow: Uow, row: Payment, tender: TenderIn, provider: ExternalTender) -> PaymentTransaction:
+def _prepare(uow: Uow, row: Payment, tender: TenderIn, provider: ExternalTender, *, add: bool = True) -> PaymentTransaction:
     """The payment with what the provider lets us keep of the card, and its pending authorisation: added, flushed together."""
     prepared = provider.prepare(tender)
     row.provider_reference = prepared.provider_reference
@@ -137,7 +165,8 @@ def _prepare(uow: Uow, row: Payment, tender: TenderIn, provider: ExternalTender)
         row.card_token, row.card_brand, row.card_last4, row.card_fingerprint = card.token, card.brand, card.last4, card.fingerprint
     txn = new_transaction(uow, row, TransactionKind.AUTHORIZE, row.amount_minor, key=idempotency_key(row.id, TransactionKind.AUTHORIZE),
                           status=TransactionStatus.PENDING)
-    uow.session.add_all([row, txn])
+    if add:
+        uow.session.add_all([row, txn])
     return txn
 
 

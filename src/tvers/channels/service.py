@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from tvers.catalog import service as catalog
@@ -23,6 +23,10 @@ from tvers.kernel.locales import normalise_locale
 from tvers.kernel.versioning import check_version
 
 _REF = "channels.channel_ref"  # key of a channel's ChannelRef in the unit of work's memo
+_c = Channel.__table__.c
+# Built once: every checkout, cart line and quote resolves a channel; a plain row, no ORM entity.
+_REF_BY_CODE = select(_c.id, _c.code, _c.type, _c.currency, _c.price_book_id, _c.default_locale, _c.country, _c.is_active).where(
+    _c.code == bindparam("code"))
 
 
 def create_channel(uow: Uow, data: ChannelIn) -> ChannelOut:
@@ -88,7 +92,9 @@ def channel_ref(uow: Uow, code: str) -> ChannelRef:
     known: ChannelRef | None = uow.memo.get(key)
     if known is not None:
         return known
-    row = get_channel_row(uow, code)
+    row = uow.session.connection().execute(_REF_BY_CODE, {"code": code}).one_or_none()
+    if row is None:
+        raise ChannelNotFound(f"no channel {code!r}", fields=[FieldError("channel", f"no channel {code!r}", "channel_not_found")])
     uow.memo[key] = ref = ChannelRef(
         id=row.id,
         code=row.code,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, func, literal, or_, select
 
 from tvers.db.uow import Uow
 from tvers.pricing import promotion_types as engine
@@ -36,6 +36,9 @@ def offers_at(uow: Uow, *, at: datetime, coupon_codes: Sequence[str], customer_i
     promotions: list[engine.Promotion] = []
     usage: list[engine.CouponUsage] = []
     coupons: dict[str, CouponUse] = {}
+    if not typed:  # no code typed (most carts): the automatic promotions in force, as plain rows
+        automatic = uow.session.connection().execute(_AUTOMATIC, {"at": at})
+        return Offers(tuple(engine_promotion(row) for row in automatic), (), {})  # type: ignore[arg-type]  # columns by name
     for promotion, coupon, used_by_customer in uow.session.execute(_query(at=at, typed=typed, customer_id=customer_id)):
         if coupon is None or not promotion.requires_coupon:
             promotions.append(engine_promotion(promotion))
@@ -45,6 +48,17 @@ def offers_at(uow: Uow, *, at: datetime, coupon_codes: Sequence[str], customer_i
         usage.append(engine.CouponUsage(coupon.code, used_total=coupon.uses, used_by_customer=int(used_by_customer or 0)))
         coupons[coupon.code] = CouponUse(coupon.id, coupon.code, promotion.id, coupon.max_uses_per_customer)
     return Offers(tuple(_unique(promotions)), tuple(usage), coupons)
+
+
+_p = Promotion.__table__.c
+_AT = bindparam("at", type_=Promotion.__table__.c.starts_at.type)
+# Built once: what `_query` selects when no code was typed (then every row is an automatic promotion, each once).
+_AUTOMATIC = (
+    select(*Promotion.__table__.columns)
+    .where(_p.is_active.is_(True), _p.requires_coupon.is_(False), or_(_p.starts_at.is_(None), _p.starts_at <= _AT),
+           or_(_p.ends_at.is_(None), _p.ends_at > _AT))
+    .order_by(_p.id)
+)
 
 
 def _query(*, at: datetime, typed: list[str], customer_id: str | None) -> Any:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from tvers.catalog.schemas import TaxClass
@@ -75,8 +75,14 @@ def list_shipping_rates(uow: Uow, *, country: str | None = None) -> list[Shippin
 
 def rates_for(uow: Uow, *, country: str, currency: str) -> tuple[engine.ShippingRate, ...]:
     """The engine's rates to `country` in `currency` (none, or the one): one statement."""
-    rows = uow.session.scalars(select(ShippingRate).where(ShippingRate.country == country, ShippingRate.currency == currency))
-    return tuple(engine_rate(row) for row in rows)
+    rows = uow.session.connection().execute(_RATES_FOR, {"country": country, "currency": currency})
+    return tuple(engine_rate(row) for row in rows)  # type: ignore[arg-type]  # a Core row has the columns by name
+
+
+_rates = ShippingRate.__table__.c
+# Built once (every shipped quote): plain rows, no ORM entities.
+_RATES_FOR = select(*ShippingRate.__table__.columns).where(_rates.country == bindparam("country"),
+                                                            _rates.currency == bindparam("currency"))
 
 
 def engine_rate(row: ShippingRate) -> engine.ShippingRate:

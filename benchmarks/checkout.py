@@ -88,6 +88,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="NAME=VALUE",
         help="extra environment for the server, e.g. TVERS_POOL_SIZE=20 (repeatable)",
     )
+    parser.add_argument(
+        "--baseline-src",
+        type=Path,
+        default=None,
+        help="also measure the tvers package in this src/ directory (e.g. `git archive main src | tar -x -C /tmp/base`, then"
+        " /tmp/base/src): a second server with PYTHONPATH set to it, on the same database, runs alternating A/B, B/A, ...",
+    )
     parser.add_argument("--json", type=Path, default=None, help="write all runs and medians to this JSON file")
     args = parser.parse_args(argv)
     args.clients = [int(c) for c in str(args.clients).split(",") if c.strip()]
@@ -248,7 +255,7 @@ def count_statements(database_url: str, shop: Shop, *, seed: int, show: bool) ->
                 body = make_checkout_body(client, auth, rng.sample(shop.skus, 3), rng)
                 with tvers.uow(read_only=True) as uow:
                     principal = api_keys.authenticate(uow, shop.api_key)
-                caller = checkout.Caller(actor=principal.key_id, checkout_key=f"count-{round_}-a",
+                caller = checkout.Caller(actor=principal.key_id, checkout_key=f"count-{seed}-{round_}-a",
                                          channel=principal.channel_code)
                 with counting(tvers.db.engine) as in_workflow:
                     out = checkout.checkout_cart(tvers, CartCheckoutIn.model_validate(body), caller=caller)
@@ -256,7 +263,7 @@ def count_statements(database_url: str, shop: Shop, *, seed: int, show: bool) ->
                 body = make_checkout_body(client, auth, rng.sample(shop.skus, 3), rng)
                 with counting(tvers.db.engine) as in_request:
                     answer = client.post("/api/v1/checkout", json=body,
-                                         headers={**auth, "Idempotency-Key": f"count-{round_}-b"})
+                                         headers={**auth, "Idempotency-Key": f"count-{seed}-{round_}-b"})
                 assert answer.status_code == 201 and answer.json()["outcome"] == "confirmed", answer.text
             figures = {
                 "checkout_statements": in_workflow.count,
@@ -298,7 +305,7 @@ def _ok(response: Any) -> Any:
 # --------------------------------------------------------------------------- load
 
 
-def _load_process(base_url: str, api_key: str, skus: list[str], clients: int, warmup: int, orders: int, seed: int,
+def _load_process(base_url: str, api_key: str, skus: list[str], clients: int, warmup: int, orders: int, seed: int, tag: str,
                   barrier: Any, results: Any) -> None:
     """Spawned: make every client's carts (not timed), warm up, then run the timed checkouts."""
     import os
@@ -323,12 +330,12 @@ def _load_process(base_url: str, api_key: str, skus: list[str], clients: int, wa
                 bodies[i].clear()
             made.wait(timeout=900)
             for n, body in enumerate(bodies[i][:warmup]):
-                send(http, body, f"warm-{seed}-{i}-{n}", failures[i])
+                send(http, body, f"{tag}-warm-{seed}-{i}-{n}", failures[i])
             warm.wait(timeout=900)
             starts[i] = time.perf_counter()
             for n, body in enumerate(bodies[i][warmup:]):
                 t0 = time.perf_counter()
-                send(http, body, f"run-{seed}-{i}-{n}", failures[i])
+                send(http, body, f"{tag}-run-{seed}-{i}-{n}", failures[i])
                 latencies[i].append(time.perf_counter() - t0)
             ends[i] = time.perf_counter()
             measured.wait(timeout=900)
@@ -368,12 +375,12 @@ def send(http: Any, body: dict[str, Any], key: str, failures: list[str]) -> None
 
 
 def run_once(server: h.Server, meter: h.CpuMeter, shop: Shop, *, clients: int, warmup: int, orders: int,
-             seed: int) -> h.RunResult:
+             seed: int, tag: str = "this") -> h.RunResult:
     ctx = mp.get_context("spawn")
     barrier = ctx.Barrier(2)
     results = ctx.Queue()
     process = ctx.Process(target=_load_process, daemon=True, args=(
-        server.base_url, shop.api_key, shop.skus, clients, warmup, orders, seed, barrier, results))
+        server.base_url, shop.api_key, shop.skus, clients, warmup, orders, seed, tag, barrier, results))
     process.start()
     cpu: dict[str, float] = {}
     load: list[str] = []
@@ -453,51 +460,92 @@ def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def count_with(src: Path, database_url: str, shop: Shop, *, seed: int) -> dict[str, int]:
+    """`count_statements` run by the tvers package under `src` (a subprocess with PYTHONPATH=src), same database."""
+    import os
+    import subprocess
+
+    code = ("import json, os, sys; sys.path.insert(0, os.environ['BENCH_DIR']); import checkout as b; "
+            "shop = b.Shop(skus=json.loads(os.environ['BENCH_SKUS']), api_key=os.environ['BENCH_KEY']); "
+            "print('COUNTS ' + json.dumps(b.count_statements(os.environ['BENCH_DB'], shop, seed=int(os.environ['BENCH_SEED']),"
+            " show=False)))")
+    env = dict(os.environ, PYTHONPATH=str(src), BENCH_DIR=str(Path(__file__).resolve().parent), BENCH_DB=database_url,
+               BENCH_SKUS=json.dumps(shop.skus[:300]), BENCH_KEY=shop.api_key, BENCH_SEED=str(seed))
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600, check=False)
+    line = next((ln for ln in done.stdout.splitlines() if ln.startswith("COUNTS ")), None)
+    if line is None:
+        raise RuntimeError(f"counting with {src} failed:\n{done.stderr[-3000:]}")
+    counts: dict[str, int] = json.loads(line.removeprefix("COUNTS "))
+    return counts
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupt)
     admin_url = h.postgres_admin_url(args.postgres_url)
     h.log(f"PostgreSQL {h.postgres_version(admin_url)}; load average {Path('/proc/loadavg').read_text().strip()}")
-    runs: dict[int, list[h.RunResult]] = {c: [] for c in args.clients}
+    labels = ["this", "baseline"] if args.baseline_src else ["this"]
+    runs: dict[tuple[str, int], list[h.RunResult]] = {(label, c): [] for label in labels for c in args.clients}
     records: list[dict[str, object]] = []
+    counts: dict[str, dict[str, int]] = {}
     with h.temporary_database(admin_url) as database_url:
         from sqlalchemy.engine import make_url
 
         database = str(make_url(database_url).database)
         h.log(f"created database {database}")
         shop = prepare(database_url, products=args.products, variants_per_product=args.variants_per_product, seed=args.seed)
-        counts = count_statements(database_url, shop, seed=args.seed, show=args.show_statements)
+        counts["this"] = count_statements(database_url, shop, seed=args.seed, show=args.show_statements)
+        if args.baseline_src:
+            counts["baseline"] = count_with(args.baseline_src, database_url, shop, seed=args.seed + 7)
         h.log(f"statements: {counts}")
         if not args.count_only:
-            with h.running_server(database_url, workers=args.workers, extra_env=args.server_env) as server:
-                h.log(f"tvers serve --workers {args.workers} up at {server.base_url}")
-                meter = h.CpuMeter(server, database)
+            baseline_env = {**args.server_env, "PYTHONPATH": str(args.baseline_src)} if args.baseline_src else None
+            with contextlib.ExitStack() as stack:
+                servers = {"this": stack.enter_context(h.running_server(database_url, workers=args.workers,
+                                                                        extra_env=args.server_env))}
+                if baseline_env is not None:
+                    servers["baseline"] = stack.enter_context(h.running_server(database_url, workers=args.workers,
+                                                                               extra_env=baseline_env))
+                h.log(" ".join(f"{label}: tvers serve --workers {args.workers} at {s.base_url}" for label, s in servers.items()))
+                meters = {label: h.CpuMeter(s, database) for label, s in servers.items()}
                 for repeat in range(args.repeats):
                     for clients in args.clients:
                         orders = args.orders_per_client or DEFAULT_ORDERS.get(clients, max(10, 600 // clients))
-                        result = run_once(server, meter, shop, clients=clients, warmup=args.warmup, orders=orders,
-                                          seed=args.seed * 100 + repeat * 10 + clients)
-                        runs[clients].append(result)
-                        records.append({"clients": clients, "repeat": repeat + 1, **result.as_dict()})
-                        h.log(f"run {repeat + 1}/{args.repeats}\n{HEADER}\n{row(clients, result)}")
+                        for label in labels if repeat % 2 == 0 else labels[::-1]:  # A/B, B/A, A/B, ...
+                            result = run_once(servers[label], meters[label], shop, clients=clients, warmup=args.warmup,
+                                              orders=orders, seed=args.seed * 100 + repeat * 10 + clients, tag=label)
+                            runs[(label, clients)].append(result)
+                            records.append({"code": label, "clients": clients, "repeat": repeat + 1, **result.as_dict()})
+                            h.log(f"run {repeat + 1}/{args.repeats} [{label}]\n{HEADER}\n{row(clients, result)}")
     date = datetime.now(UTC).strftime("%Y-%m-%d")
     print(f"\nCheckout over HTTP: POST /api/v1/checkout, 3-line cart, 1 promotion, VAT, test card; {date}")
-    print(f"statements per order: checkout_cart {counts['checkout_statements']} in {counts['checkout_transactions']}"
-          f" transactions; whole HTTP request {counts['request_statements']} in {counts['request_transactions']}")
+    for label, counted in counts.items():
+        print(f"statements per order ({label}): checkout_cart {counted['checkout_statements']} in"
+              f" {counted['checkout_transactions']} transactions; whole HTTP request {counted['request_statements']} in"
+              f" {counted['request_transactions']}")
     errors = 0
     if not args.count_only:
         print(f"tvers serve --workers {args.workers}; closed loop, keep-alive, httpx threads in a spawned process;"
-              f" medians of {args.repeats} run(s), client counts interleaved")
+              f" medians of {args.repeats} run(s), client counts (and A/B) interleaved")
         print(LEGEND)
-        print(HEADER)
-        for clients in args.clients:
-            print(row(clients, median_of(runs[clients])))
-            errors += sum(r.errors for r in runs[clients])
+        for label in labels:
+            print(f"[{label}{': ' + str(args.baseline_src) if label == 'baseline' else ''}]")
+            print(HEADER)
+            for clients in args.clients:
+                print(row(clients, median_of(runs[(label, clients)])))
+                errors += sum(r.errors for r in runs[(label, clients)])
+        if args.baseline_src:
+            print("ratio this / baseline (medians): " + "; ".join(
+                f"{c} clients: orders/s ×{median_of(runs[('this', c)]).rps / median_of(runs[('baseline', c)]).rps:.2f},"
+                f" p99 ×{median_of(runs[('this', c)]).p99_ms / median_of(runs[('baseline', c)]).p99_ms:.2f}"
+                for c in args.clients))
     if args.json:
         args.json.write_text(json.dumps({
             "benchmark": "checkout", "date": date, "counts": counts, "workers": args.workers,
-            "server_env": args.server_env, "runs": records,
-            "medians": [{"clients": c, **median_of(rs).as_dict()} for c, rs in runs.items() if rs]}, indent=2))
+            "server_env": args.server_env, "baseline_src": str(args.baseline_src) if args.baseline_src else None,
+            "runs": records,
+            "medians": [{"code": label, "clients": c, **median_of(rs).as_dict()} for (label, c), rs in runs.items() if rs]},
+            indent=2))
     if errors:
         print(f"ERROR: {errors} checkouts failed", file=sys.stderr)
         return 1

@@ -134,6 +134,7 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/orders"): EVERYONE,
     ("GET", "/api/v1/orders/{order_id}"): EVERYONE,
     ("POST", "/api/v1/orders/{order_id}/cancel"): CHANNEL_CALLERS,
+    ("POST", "/api/v1/orders/{order_id}/edit"): CHANNEL_CALLERS,
     ("POST", "/api/v1/orders/{order_id}/hold"): CHANNEL_CALLERS,
     ("POST", "/api/v1/orders/{order_id}/release"): CHANNEL_CALLERS,
     # promotions, coupons, shipping rates (merchandisers set up, everyone reads) and quotes (every channel prices)

@@ -107,7 +107,8 @@ def open_order(app: App, data: CartCheckoutIn | DirectOrderIn, *, channel: str, 
             channel=channel, channel_type=ref.type.value, source=_source_kind(data), currency=quote.breakdown.currency,
             prices_include_vat=quote.breakdown.prices_include_vat, tax_country=quote.breakdown.tax_country,
             delivery_method=data.delivery.method.value, totals=order_totals(quote.breakdown),
-            lines=new_order_lines(quote, sourced, delivery_method=data.delivery.method.value), placed_by=caller.actor,
+            lines=new_order_lines(quote, {v: c.location_id for v, c in sourced.items()}, delivery_method=data.delivery.method.value),
+            placed_by=caller.actor,
             checkout_deadline_at=now + timedelta(seconds=app.settings.checkout_deadline_seconds), customer_id=customer_id,
             cart_id=getattr(data, "cart_id", None), external_id=getattr(data, "external_id", None), checkout_key=caller.checkout_key,
             pickup_location_id=_pickup_location(data, sourced), location_id=_till_location(data, sourced),
@@ -245,8 +246,9 @@ def _confirm(app: App, uow: Uow, order_id: str, *, actor: str, lines: int) -> st
 
 def compensate(app: App, order_id: str, *, reason: str, actor: str) -> None:
     """Undo step 1: void authorisations (no transaction open), then give back stock, tenders and coupon uses together."""
-    with app.uow(read_only=True) as uow:
+    with app.uow() as uow:  # deciding a void reserves its amount and writes its pending transaction
         voids = payments.voids_for(uow, order_id)
+        uow.commit()
     results = [payments.void(request, providers=app.payment_providers) for request in voids]
     with app.uow() as uow:
         order = orders.get_order(uow, order_id)

@@ -1,0 +1,45 @@
+"""Orders from every channel land on one customer: a till sale and a web order, two profiles merged, points in one account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from support.api import ok
+from support.checkout import APPROVE, card, make_shop, ship_to
+from tvers.bootstrap import Tvers, build, module_subscribers
+from tvers.customers import service as customers
+from tvers.kernel.clock import FixedClock
+from tvers.settings import Settings
+
+
+def test_a_till_sale_and_a_web_order_of_two_merged_profiles_end_up_on_the_survivor_with_their_points(
+        client: TestClient, admin: dict[str, str], tvers: Tvers, clock: FixedClock) -> None:
+    make_shop(tvers)
+    # given a web order by email and a till sale by loyalty card: two profiles
+    web_total = ok(client.post("/api/v1/quotes", headers=admin, json={
+        "channel": "web", "lines": [{"sku": "CO-1", "quantity": 1}], "shipping": {"method": "ship", "country": "NO"}}))["grand_total"]
+    web = ok(client.post("/api/v1/orders", headers={**admin, "Idempotency-Key": "web"}, json={
+        "channel": "web", "lines": [{"sku": "CO-1", "quantity": 1}], "delivery": ship_to(), "tenders": [card(APPROVE, web_total["amount"])],
+        "customer": {"identities": [{"type": "email", "value": "kari@example.no", "is_verified": True}]}}))["order"]
+    till = ok(client.post("/api/v1/orders", headers={**admin, "Idempotency-Key": "till"}, json={
+        "channel": "pos-bergen", "lines": [{"sku": "CO-2", "quantity": 1}], "delivery": {"method": "carry_out", "location": "bergen"},
+        "tenders": [{"tender": "cash", "amount": "250.00", "currency": "NOK"}],
+        "customer": {"identities": [{"type": "loyalty_card", "value": "7001000042"}]}}))["order"]
+    assert web["customer_id"] and till["customer_id"] and web["customer_id"] != till["customer_id"]
+    # when staff merge them and the worker's relay runs the modules' subscribers
+    with tvers.uow() as uow:
+        customers.merge_customers(uow, survivor_id=web["customer_id"], merged_id=till["customer_id"], reason="same person",
+                                  actor="staff")
+        uow.commit()
+    worker = build(Settings(database_url=tvers.settings.database_url), clock=clock, subscribers=module_subscribers())
+    for _ in range(3):
+        worker.relay.run_once()
+    worker.close()
+    # then both orders belong to the survivor, and the till sale earned its points there
+    mine = ok(client.get("/api/v1/orders", params={"customer_id": web["customer_id"]}, headers=admin))["items"]
+    assert sorted(o["id"] for o in mine) == sorted([web["id"], till["id"]])
+    points = ok(client.get(f"/api/v1/customers/{web['customer_id']}/loyalty/points", headers=admin))
+    assert [(entry["kind"], entry["reference"], entry["channel"]) for entry in points] == [("earn", till["id"], "pos-bergen")]
+    assert points[0]["points"] > 0

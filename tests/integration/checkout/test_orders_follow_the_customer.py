@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi.testclient import TestClient
 
 from support.api import ok
@@ -40,6 +38,8 @@ def test_a_till_sale_and_a_web_order_of_two_merged_profiles_end_up_on_the_surviv
     # then both orders belong to the survivor, and the till sale earned its points there
     mine = ok(client.get("/api/v1/orders", params={"customer_id": web["customer_id"]}, headers=admin))["items"]
     assert sorted(o["id"] for o in mine) == sorted([web["id"], till["id"]])
+    view = ok(client.get(f"/api/v1/customers/{web['customer_id']}/view", headers=admin))
+    assert {(o["id"], o["channel"]) for o in view["orders"]} == {(web["id"], "web"), (till["id"], "pos-bergen")}
     points = ok(client.get(f"/api/v1/customers/{web['customer_id']}/loyalty/points", headers=admin))
     assert [(entry["kind"], entry["reference"], entry["channel"]) for entry in points] == [("earn", till["id"], "pos-bergen")]
     assert points[0]["points"] > 0

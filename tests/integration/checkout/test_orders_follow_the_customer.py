@@ -43,3 +43,16 @@ def test_a_till_sale_and_a_web_order_of_two_merged_profiles_end_up_on_the_surviv
     points = ok(client.get(f"/api/v1/customers/{web['customer_id']}/loyalty/points", headers=admin))
     assert [(entry["kind"], entry["reference"], entry["channel"]) for entry in points] == [("earn", till["id"], "pos-bergen")]
     assert points[0]["points"] > 0
+
+
+def test_keys_place_orders_only_where_they_serve(client: TestClient, tvers: Tvers) -> None:
+    from support.api import bearer, make_key, problem
+    from tvers.channels.access import Role
+
+    make_shop(tvers)
+    market = bearer(make_key(tvers, Role.INTEGRATION, channel="market"))
+    oslo_staff = bearer(make_key(tvers, Role.STORE_STAFF, locations=["oslo-dc"]))
+    sale = {"channel": "pos-bergen", "lines": [{"sku": "CO-1", "quantity": 1}], "delivery": {"method": "carry_out", "location": "bergen"},
+            "tenders": [{"tender": "cash", "amount": "500.00", "currency": "NOK"}]}
+    problem(client.post("/api/v1/orders", json=sale, headers={**market, "Idempotency-Key": "a"}), 403, "outside_scope")
+    problem(client.post("/api/v1/orders", json=sale, headers={**oslo_staff, "Idempotency-Key": "b"}), 403, "outside_scope")

@@ -9,10 +9,10 @@ from fastapi.responses import JSONResponse, Response
 
 from tvers.channels.access import Permission, Principal
 from tvers.web.api.common import api_router
-from tvers.web.deps import TversDep, check_channel_scope, requires
+from tvers.web.deps import TversDep, check_channel_scope, check_location_scope, requires
 from tvers.web.problems import problem
 from tvers.workflows import checkout
-from tvers.workflows.checkout_schemas import CartCheckoutIn, CheckoutOut, DirectOrderIn
+from tvers.workflows.checkout_schemas import CartCheckoutIn, CheckoutBase, CheckoutOut, DeliveryMethod, DirectOrderIn
 
 router = api_router("checkout")
 
@@ -30,7 +30,7 @@ RESPONSES: dict[int | str, dict[str, object]] = {
 @router.post("/checkout", status_code=201, responses=RESPONSES, response_model=CheckoutOut)
 def checkout_cart(body: CartCheckoutIn, tvers: TversDep, principal: Checkout, key: RequiredKey) -> Response:
     """Check out a stored cart on a channel (the till may check out the cart a customer built in the app)."""
-    _scope(principal, body.channel)
+    _scope(principal, body)
     result = checkout.checkout_cart(tvers, body, caller=_caller(principal, key))
     return _respond(result)
 
@@ -38,14 +38,17 @@ def checkout_cart(body: CartCheckoutIn, tvers: TversDep, principal: Checkout, ke
 @router.post("/orders", status_code=201, responses=RESPONSES, response_model=CheckoutOut)
 def place_direct_order(body: DirectOrderIn, tvers: TversDep, principal: Checkout, key: RequiredKey) -> Response:
     """An order without a cart: a POS carry-out sale, a call-centre order, a marketplace order (idempotent by `external_id`)."""
-    _scope(principal, body.channel)
+    _scope(principal, body)
     result = checkout.place_direct_order(tvers, body, caller=_caller(principal, key))
     return _respond(result)
 
 
-def _scope(principal: Principal, channel: str | None) -> None:
-    if channel is not None:
-        check_channel_scope(principal, channel)
+def _scope(principal: Principal, body: CheckoutBase) -> None:
+    """An integration orders on its own channel; store staff sell and hand over at their own stores."""
+    if body.channel is not None:
+        check_channel_scope(principal, body.channel)
+    if body.delivery.location is not None and body.delivery.method is DeliveryMethod.CARRY_OUT:
+        check_location_scope(principal, body.delivery.location)
 
 
 def _caller(principal: Principal, key: str) -> checkout.Caller:

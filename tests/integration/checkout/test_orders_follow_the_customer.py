@@ -56,3 +56,26 @@ def test_keys_place_orders_only_where_they_serve(client: TestClient, tvers: Tver
             "tenders": [{"tender": "cash", "amount": "500.00", "currency": "NOK"}]}
     problem(client.post("/api/v1/orders", json=sale, headers={**market, "Idempotency-Key": "a"}), 403, "outside_scope")
     problem(client.post("/api/v1/orders", json=sale, headers={**oslo_staff, "Idempotency-Key": "b"}), 403, "outside_scope")
+
+
+def test_the_doctor_finds_stock_held_for_an_order_that_no_longer_needs_it(client: TestClient, admin: dict[str, str], tvers: Tvers) -> None:
+    from datetime import timedelta
+
+    from tvers.inventory import service as inventory
+    from tvers.workflows.consistency import dangling_order_reservations
+
+    shop = make_shop(tvers)
+    price = ok(client.post("/api/v1/quotes", headers=admin, json={
+        "channel": "web", "lines": [{"sku": "CO-1", "quantity": 1}], "shipping": {"method": "ship", "country": "NO"}}))["grand_total"]
+    order = ok(client.post("/api/v1/orders", headers={**admin, "Idempotency-Key": "doc"}, json={
+        "channel": "web", "lines": [{"sku": "CO-1", "quantity": 1}], "delivery": ship_to(), "tenders": [card(APPROVE, price["amount"])]}))
+    order_id, ghost = order["order"]["id"], "ord_01JD3V7Q0000000000000000AA"
+    ok(client.post(f"/api/v1/orders/{order_id}/cancel", headers=admin, json={}))
+    one = [inventory.ReserveLine(variant_id=shop.variant_ids["CO-2"], location_id=shop.locations["oslo-dc"], quantity=1)]
+    with tvers.uow() as uow:
+        assert dangling_order_reservations(uow) == []
+        for reference in (order_id, ghost):
+            inventory.reserve_stock(uow, lines=one, ref=inventory.Ref("order", reference), expires_at=uow.clock.now() + timedelta(days=1))
+        found = dangling_order_reservations(uow)
+    assert sorted(found) == sorted([f"{order_id}: stock still held although the order is cancelled",
+                                    f"{ghost}: stock held for an order that does not exist"])

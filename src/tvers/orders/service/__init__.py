@@ -6,7 +6,7 @@ from tvers.orders.service.editing import editable_order, replace_lines
 from tvers.orders.service.listing import customer_order_ids, list_orders
 from tvers.orders.service.merging import move_customer_orders
 from tvers.orders.service.numbers import next_order_number
-from tvers.orders.service.placing import create_order, existing_order_id, get_order, stalled_checkouts
+from tvers.orders.service.placing import create_order, existing_order_id, get_order, stalled_checkouts, statuses_of
 from tvers.orders.service.status import (
     confirm_order,
     fail_order_payment,
@@ -37,4 +37,5 @@ __all__ = [
     "release_order",
     "replace_lines",
     "stalled_checkouts",
+    "statuses_of",
 ]

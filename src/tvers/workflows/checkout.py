@@ -290,6 +290,16 @@ def order_state(app: App, order_id: str) -> CheckoutOut:
     return CheckoutOut(outcome=outcome, order=order, payments=paid, next_action=action)
 
 
+def complete_checkout(app: App, order_id: str, *, actor: str) -> CheckoutOut:
+    """The shopper is back from their bank (3-D Secure): ask the providers again, by the same keys, and finish the order."""
+    with app.uow(read_only=True) as uow:
+        if orders.get_order(uow, order_id).status != OrderStatus.PENDING_PAYMENT:
+            return order_state(app, order_id)
+        unanswered = payments.pending_requests(uow, order_id)
+    results = [payments.call_provider(request, providers=app.payment_providers) for request in unanswered]
+    return finish(app, order_id, results, actor=actor)
+
+
 def sweep_stalled_checkouts(app: App, *, limit: int = 100) -> int:
     """The worker's sweep: finish (same idempotency keys: at most one authorisation each) or undo checkouts a crash left behind."""
     with app.uow(read_only=True) as uow:

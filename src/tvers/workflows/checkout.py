@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from tvers.carts import service as carts
 from tvers.channels import service as channels
 from tvers.customers import service as customers
+from tvers.customers.identity_rules import IdentityType
 from tvers.customers.schemas import ArrivalIn, ArrivalKind
 from tvers.db.uow import Uow
 from tvers.inventory import service as inventory
@@ -97,7 +98,7 @@ def open_order(app: App, data: CartCheckoutIn | DirectOrderIn, *, channel: str, 
     """Step 1: everything that must hold together, in one transaction."""
     with app.uow() as uow:
         ref = channels.channel_ref(uow, channel)
-        customer_id = _customer(uow, data, channel=channel, region=ref.country)
+        customer_id = _customer(uow, data, channel=channel, region=ref.country) or _card_holder(app, uow, data)
         quote = quoting.quote(uow, _quote_in(uow, data, channel=channel, customer_id=customer_id))
         providers = app.payment_providers
         payments.check_tenders(data.tenders, total=quote.grand_total, providers=providers)
@@ -141,6 +142,17 @@ def _customer(uow: Uow, data: CheckoutBase, *, channel: str, region: str) -> str
     resolution = customers.resolve(uow, ArrivalIn(kind=ArrivalKind.ORDER, channel=channel, region=region,
                                                   identities=data.customer.identities))
     return resolution.customer_id
+
+
+def _card_holder(app: App, uow: Uow, data: CheckoutBase) -> str | None:
+    """No customer named: the one whose card this is, if a card of theirs was seen before on any channel."""
+    if data.customer is not None:
+        return None
+    for fingerprint in payments.card_fingerprints(data.tenders, providers=app.payment_providers):
+        holder = customers.lookup_customer_id(uow, IdentityType.PAYMENT_CARD_FINGERPRINT, fingerprint)
+        if holder is not None:
+            return holder
+    return None
 
 
 def _quote_in(uow: Uow, data: CartCheckoutIn | DirectOrderIn, *, channel: str, customer_id: str | None) -> QuoteIn:

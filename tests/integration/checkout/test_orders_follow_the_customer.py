@@ -79,3 +79,18 @@ def test_the_doctor_finds_stock_held_for_an_order_that_no_longer_needs_it(client
         found = dangling_order_reservations(uow)
     assert sorted(found) == sorted([f"{order_id}: stock still held although the order is cancelled",
                                     f"{ghost}: stock held for an order that does not exist"])
+
+
+def test_the_same_card_at_the_till_finds_the_customer_who_used_it_online(client: TestClient, admin: dict[str, str], tvers: Tvers) -> None:
+    make_shop(tvers)
+    price = ok(client.post("/api/v1/quotes", headers=admin, json={
+        "channel": "web", "lines": [{"sku": "CO-1", "quantity": 1}], "shipping": {"method": "ship", "country": "NO"}}))["grand_total"]
+    online = ok(client.post("/api/v1/orders", headers={**admin, "Idempotency-Key": "web-card"}, json={
+        "channel": "web", "lines": [{"sku": "CO-1", "quantity": 1}], "delivery": ship_to(), "tenders": [card(APPROVE, price["amount"])],
+        "customer": {"identities": [{"type": "email", "value": "ola@example.no", "is_verified": True}]}}))["order"]
+    till_price = ok(client.post("/api/v1/quotes", headers=admin, json={
+        "channel": "pos-bergen", "lines": [{"sku": "CO-2", "quantity": 1}], "shipping": {"method": "carry_out"}}))["grand_total"]
+    at_till = ok(client.post("/api/v1/orders", headers={**admin, "Idempotency-Key": "till-card"}, json={
+        "channel": "pos-bergen", "lines": [{"sku": "CO-2", "quantity": 1}], "delivery": {"method": "carry_out", "location": "bergen"},
+        "tenders": [card(APPROVE, till_price["amount"])]}))["order"]
+    assert at_till["customer_id"] == online["customer_id"] is not None

@@ -3,7 +3,9 @@
 Loads 400,000 profiles and 1,000,000 identities with COPY into a throw-away database, then measures, in the
 service (inside an open transaction, no HTTP; the transaction's start is timed apart): `lookup_customer_id`
 (the id) and `find_by_identity` (the whole profile) for random existing identities, and `resolve` of an
-order arrival with 3 identities (verified email + phone + a new device id) including its commit.
+order arrival with 3 identities (verified email + phone + a new device id) including its commit. For the
+resolutions it also splits the time: this thread's CPU, waiting on statements, waiting on COMMIT (WAL flush),
+PostgreSQL's CPU (when its backend is visible in /proc), and counts statements per resolution.
 
     .venv/bin/python benchmarks/customers_identity.py [--postgres-url URL] [--lookups 3000] [--resolutions 1000]
 """
@@ -15,8 +17,9 @@ import json
 import random
 import time
 from datetime import UTC, datetime
+from typing import Any
 
-from _harness import log, percentile, postgres_admin_url, postgres_version, temporary_database
+from _harness import cpu_by_pid, log, percentile, postgres_admin_url, postgres_version, temporary_database
 
 CUSTOMERS = 400_000
 # identities per type: emails for all, phones for 3 in 4, loyalty cards for 1 in 2, devices for 1 in 4 → 1,000,000
@@ -90,7 +93,12 @@ def measure(url: str, *, lookups: int, resolutions: int, seed: int) -> dict[str,
             profile = customers.find_by_identity(uow, IdentityType(kind), asked, region="NO")
             profile_ms.append((time.perf_counter() - started) * 1000)
         assert found == f"cus_bench{i:016d}" and profile is not None and profile.id == found
-    resolve_ms = []
+    split = _Split(tvers.db.engine)
+    with tvers.uow(read_only=True) as uow:
+        backend = int(uow.session.execute(text("SELECT pg_backend_pid()")).scalar_one())  # the pool's one connection
+    backend_cpu0 = cpu_by_pid([backend]).get(backend)
+    resolve_ms: list[float] = []
+    resolve_ms_in_order: list[float] = []
     for n in range(resolutions):
         i = rnd.randrange(0, CUSTOMERS, 4)  # every 4th customer has email and phone
         arrival = ArrivalIn(kind="order", region="NO", identities=[  # type: ignore[arg-type]
@@ -98,11 +106,15 @@ def measure(url: str, *, lookups: int, resolutions: int, seed: int) -> dict[str,
             IdentityIn(type="phone", value=phone(i)[3:]),  # type: ignore[arg-type]
             IdentityIn(type="device_id", value=f"bench-new-device-{n:08d}")])  # type: ignore[arg-type]
         with tvers.uow() as uow:
+            split.start()
             started = time.perf_counter()
             result = customers.resolve(uow, arrival)
             uow.commit()
             resolve_ms.append((time.perf_counter() - started) * 1000)
+            split.stop()
+        resolve_ms_in_order.append(resolve_ms[-1])
         assert result.customer_id == f"cus_bench{i:016d}" and result.outcome == "attached", result
+    backend_cpu1 = cpu_by_pid([backend]).get(backend)
     tvers.close()
     lookup_ms.sort()
     profile_ms.sort()
@@ -111,7 +123,65 @@ def measure(url: str, *, lookups: int, resolutions: int, seed: int) -> dict[str,
     return {"transaction_start_p50_ms": percentile(begin_ms, 50), "transaction_start_p99_ms": percentile(begin_ms, 99),
             "lookup_p50_ms": percentile(lookup_ms, 50), "lookup_p99_ms": percentile(lookup_ms, 99),
             "profile_p50_ms": percentile(profile_ms, 50), "profile_p99_ms": percentile(profile_ms, 99),
-            "resolve_p50_ms": percentile(resolve_ms, 50), "resolve_p99_ms": percentile(resolve_ms, 99)}
+            "resolve_p50_ms": percentile(resolve_ms, 50), "resolve_p99_ms": percentile(resolve_ms, 99),
+            **split.figures(resolve_ms_in_order),
+            # PostgreSQL CPU per resolution, when its backend is visible in /proc (same machine)
+            "resolve_postgres_cpu_mean_ms": ((backend_cpu1 - backend_cpu0) * 1000 / resolutions
+                                             if backend_cpu0 is not None and backend_cpu1 is not None else float("nan"))}
+
+
+class _Split:
+    """Where one resolution's time went: this thread's CPU (Python, and the kernel on its behalf), waiting on its
+    statements (from sending one to having its result: PostgreSQL's work, the round trip, waiting for a CPU), and
+    waiting on COMMIT (the WAL flush to disk with synchronous_commit on). Also statements per resolution."""
+
+    def __init__(self, engine: Any) -> None:
+        from sqlalchemy import event
+
+        self.cpu_ms: list[float] = []
+        self.statement_ms: list[float] = []
+        self.commit_ms: list[float] = []
+        self.statements: list[int] = []
+        self._on = False
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+        event.listen(engine, "commit", self._commit)  # fires just before COMMIT is sent; it ends where uow.commit() returns
+
+    def _before(self, *_: Any) -> None:
+        self._sent = time.perf_counter()
+
+    def _after(self, *_: Any) -> None:
+        if self._on:
+            self._statement += time.perf_counter() - self._sent
+            self._count += 1
+
+    def _commit(self, *_: Any) -> None:
+        self._commit_sent = time.perf_counter()
+
+    def start(self) -> None:
+        self._on, self._statement, self._count, self._commit_sent = True, 0.0, 0, 0.0
+        self._cpu = time.thread_time()
+
+    def stop(self) -> None:
+        now = time.perf_counter()
+        self.cpu_ms.append((time.thread_time() - self._cpu) * 1000)
+        self.statement_ms.append(self._statement * 1000)
+        self.commit_ms.append((now - self._commit_sent) * 1000 if self._commit_sent else 0.0)
+        self.statements.append(self._count)
+        self._on = False
+
+    def figures(self, wall_ms: list[float]) -> dict[str, float]:
+        """Percentiles of each part, and the parts of the slowest 1 % (what makes the p99)."""
+        found: dict[str, float] = {"resolve_statements": float(max(self.statements))}
+        slowest = sorted(range(len(wall_ms)), key=wall_ms.__getitem__)[-max(1, len(wall_ms) // 100):]
+        for name, values in (("wall", wall_ms), ("cpu", self.cpu_ms), ("statement_wait", self.statement_ms),
+                             ("commit_wait", self.commit_ms)):
+            found[f"resolve_slowest_1pct_{name}_mean_ms"] = sum(values[i] for i in slowest) / len(slowest)
+        for name, values in (("cpu", self.cpu_ms), ("statement_wait", self.statement_ms), ("commit_wait", self.commit_ms)):
+            ordered = sorted(values)
+            found |= {f"resolve_{name}_p50_ms": percentile(ordered, 50), f"resolve_{name}_p99_ms": percentile(ordered, 99),
+                      f"resolve_{name}_mean_ms": sum(values) / len(values)}
+        return found
 
 
 def main() -> None:

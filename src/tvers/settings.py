@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: int = 24
     sqlite_busy_timeout_ms: int = 10_000
     pool_size: int = 10
+    # PostgreSQL: a pooled connection idle this long is checked (SELECT 1) before use; 0 checks before every use.
+    pool_ping_after_idle_seconds: float = 1.0
     # Identity types strong enough to merge two profiles on (email only when verified on both sides); ADR 0005.
     # A checkout not finished this long after step 1 is finished or undone by the worker's sweep; its reservations
     # outlive the deadline so the sweep finds them, and a confirmed order holds its stock until it is fulfilled.

@@ -243,3 +243,27 @@ def test_same_seed_builds_the_same_catalog(demo):
     assert catalog_of(path, built.stdout.strip()) == (handles[0], skus[0])
     assert (handles[1], skus[1]) == (handles[0], skus[0])
     assert (handles[2], skus[2]) != (handles[0], skus[0])
+
+
+def test_orders_list_show_and_sweep(tmp_path, db_url, tvers):
+    from support.checkout import APPROVE, card, make_shop, ship_to
+    from tvers.workflows.checkout import Caller, place_direct_order
+    from tvers.workflows.checkout_schemas import DirectOrderIn
+
+    # given a shop and one order placed through the checkout
+    make_shop(tvers)
+    with TestClient(create_app(tvers, run_relay=False)) as client:
+        key = run("apikey", "create", "--role", "admin", url=db_url, cwd=tmp_path).stdout.strip()
+        price = ok(client.post("/api/v1/quotes", headers=bearer(key), json={
+            "channel": "web", "lines": [{"sku": "CO-1", "quantity": 1}], "shipping": {"method": "ship", "country": "NO"}}))["grand_total"]
+    placed = place_direct_order(tvers, DirectOrderIn.model_validate({
+        "channel": "web", "lines": [{"sku": "CO-1", "quantity": 1}], "delivery": ship_to(), "tenders": [card(APPROVE, price["amount"])]}),
+        caller=Caller(actor="test", checkout_key="cli-1"))
+    # when the CLI lists, shows and sweeps
+    listed = run("orders", "list", "--channel", "web", url=db_url, cwd=tmp_path)
+    shown = run("orders", "show", placed.order.id, url=db_url, cwd=tmp_path)
+    swept = run("orders", "sweep", url=db_url, cwd=tmp_path)
+    # then stdout carries the order as JSON, and nothing was left to sweep
+    assert [json.loads(line)["id"] for line in listed.stdout.splitlines()] == [placed.order.id]
+    assert json.loads(shown.stdout)["number"] == "WEB-000001"
+    assert swept.returncode == 0 and "0 stalled checkouts" in swept.stderr

@@ -52,3 +52,37 @@ def test_sqlite_write_transactions_take_the_write_lock_up_front(tvers):
     finally:
         event.remove(tvers.db.engine, "before_cursor_execute", remember)
     assert "BEGIN IMMEDIATE" in statements
+
+
+def test_postgres_checks_a_pooled_connection_only_after_it_sat_idle(tvers):
+    """A connection used moments ago goes straight back to work; one that waited is pinged, and replaced if broken."""
+    if tvers.db.dialect != "postgresql":
+        return
+    import time
+
+    from tvers.bootstrap import build
+    from tvers.settings import Settings
+
+    app = build(Settings(database_url=tvers.settings.database_url, pool_size=1, pool_ping_after_idle_seconds=0.3), subscribers=())
+    pings = 0
+    ping = app.db.engine.dialect.do_ping
+
+    def counted(dbapi_connection):  # type: ignore[no-untyped-def]
+        nonlocal pings
+        pings += 1
+        return ping(dbapi_connection)
+
+    app.db.engine.dialect.do_ping = counted  # type: ignore[method-assign]
+    try:
+        def backend_pid() -> int:
+            with app.uow(read_only=True) as uow:
+                return int(uow.session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+        first = backend_pid()
+        assert backend_pid() == first and pings == 1  # a new connection is checked once, a busy one not again
+        with tvers.db.engine.begin() as other:  # the server drops the idle connection
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        time.sleep(0.4)
+        assert backend_pid() != first  # checked after waiting, found broken, replaced: no error reaches the caller
+    finally:
+        app.close()

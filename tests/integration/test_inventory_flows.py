@@ -12,7 +12,9 @@ from tvers.catalog.schemas import PriceBookIn, ProductIn, VariantIn
 from tvers.channels import service as channels
 from tvers.channels.schemas import ChannelIn
 from tvers.db.outbox import OutboxEvent
+from tvers.integrations.relay import Relay
 from tvers.inventory import service as inventory
+from tvers.inventory import subscribers as inventory_subscribers
 from tvers.inventory.errors import InsufficientStock
 from tvers.inventory.schemas import (
     Address,
@@ -26,6 +28,7 @@ from tvers.inventory.schemas import (
     StockSettingsIn,
     TransferIn,
     TransferReceiveIn,
+    WriteOffIn,
 )
 
 PLACES = {"oslo": (59.9127, 10.7461, "store"), "bergen": (60.3930, 5.3242, "store"), "dc": (59.7646, 10.8339, "warehouse")}
@@ -49,7 +52,19 @@ def world(tvers):
         for code, quantity in (("dc", 10), ("oslo", 3), ("bergen", 5)):
             inventory.receive(uow, ReceiveIn(location=code, lines=[StockLineIn(sku="TENT", quantity=quantity)]), actor="test")
         uow.commit()
+    announce(tvers)  # the relay has caught up: web-no's ATP of TENT (13) is announced
     return tvers
+
+
+def announce(tvers):
+    """Run the relay with the inventory subscribers until it is idle: `availability.changed` is recorded by them."""
+    relay = Relay(tvers.db, tvers.clock, inventory_subscribers.subscribers())
+    while relay.run_once().delivered:
+        pass
+
+
+def inventory_write_off(location, quantity, sku="TENT"):
+    return WriteOffIn(location=location, lines=[StockLineIn(sku=sku, quantity=quantity)], reason="damaged")
 
 
 def ids(uow, sku, location):
@@ -77,6 +92,7 @@ def atp(tvers, sku="TENT"):
 
 
 def events_of(tvers, kind):
+    announce(tvers)
     with tvers.uow(read_only=True) as uow:
         return [e.payload for e in uow.session.scalars(select(OutboxEvent).where(OutboxEvent.type == kind).order_by(OutboxEvent.id))]
 
@@ -175,6 +191,72 @@ def test_availability_changed_events_carry_before_and_after(world):
     last = events_of(world, "availability.changed")[-1]
     assert last["sku"] == "TENT"
     assert last["channels"] == [{"channel_code": "web-no", "before": 13, "after": 11}]
+
+
+def test_each_announcement_starts_where_the_last_one_ended(world, clock):
+    # given TENT's ATP on web-no announced as 13
+    first = len(events_of(world, "availability.changed"))
+    # when a reservation is made, released, stock is written off, safety stock set, and a reservation expires
+    held = reserve(world, "dc", 4)
+    announce(world)
+    with world.uow() as uow:
+        inventory.release_reservations(uow, [held])
+        uow.commit()
+    announce(world)
+    with world.uow() as uow:
+        inventory.write_off(uow, inventory_write_off("oslo", 1), actor="test")
+        uow.commit()
+    announce(world)
+    with world.uow() as uow:
+        inventory.set_stock_settings(uow, StockSettingsIn(location="dc", sku="TENT", safety_stock=2))
+        uow.commit()
+    announce(world)
+    reserve(world, "dc", 1, minutes=5)
+    announce(world)
+    clock.advance(minutes=6)
+    with world.uow() as uow:
+        inventory.release_expired(uow)
+        uow.commit()
+    # then each event's before is the previous one's after, and the last is today's ATP
+    changes = [e["channels"] for e in events_of(world, "availability.changed")[first:]]
+    assert [(c[0]["before"], c[0]["after"]) for c in changes] == [(13, 9), (9, 13), (13, 12), (12, 10), (10, 9), (9, 10)]
+    assert atp(world).available == 10
+
+
+def test_changes_committed_before_the_subscriber_looks_are_announced_once(world):
+    first = len(events_of(world, "availability.changed"))
+    reserve(world, "dc", 1, ref="order-a")
+    reserve(world, "dc", 2, ref="order-b")
+    assert [e["channels"] for e in events_of(world, "availability.changed")[first:]] == [
+        [{"channel_code": "web-no", "before": 13, "after": 10}]]
+    assert len(events_of(world, "availability.changed")) == first + 1  # delivered again: nothing new
+
+
+def test_refused_reservation_holds_nothing_even_if_the_caller_commits(world):
+    with world.uow() as uow:
+        tent = ids(uow, "TENT", "dc")
+        oslo = ids(uow, "TENT", "oslo")
+        with pytest.raises(InsufficientStock):
+            inventory.reserve_stock(uow, lines=[inventory.ReserveLine(*tent, 2), inventory.ReserveLine(*oslo, 4)],
+                                    ref=inventory.Ref("order", "o-x"), expires_at=world.clock.now() + timedelta(minutes=5))
+        uow.commit()
+    assert (stock(world, "dc").reserved, stock(world, "oslo").reserved) == (0, 0)
+    with world.uow(read_only=True) as uow:
+        assert inventory.reservations_for(uow, inventory.Ref("order", "o-x")) == []
+    assert [e for e in events_of(world, "stock.reserved") if e["reference_id"] == "o-x"] == []
+
+
+def test_events_recorded_before_a_reservation_keep_their_order(world):
+    with world.uow() as uow:
+        variant_id, location_id = ids(uow, "TENT", "dc")
+        inventory.receive(uow, ReceiveIn(location="dc", lines=[StockLineIn(sku="TENT", quantity=1)]), actor="test")
+        inventory.reserve_stock(uow, lines=[inventory.ReserveLine(variant_id, location_id, 1)], ref=inventory.Ref("order", "o-y"),
+                                expires_at=world.clock.now() + timedelta(minutes=5))
+        inventory.release_reference(uow, inventory.Ref("order", "o-y"))
+        uow.commit()
+    with world.uow(read_only=True) as uow:
+        kinds = list(uow.session.scalars(select(OutboxEvent.type).order_by(OutboxEvent.id.desc()).limit(3)))
+    assert kinds[::-1] == ["stock.moved", "stock.reserved", "stock.released"]
 
 
 def test_stock_at_a_location_outside_every_pool_raises_no_event(world):

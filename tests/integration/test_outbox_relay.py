@@ -80,6 +80,40 @@ def test_relay_delivers_in_order(tvers):
     assert relay.run_once().delivered == 0  # nothing twice
 
 
+@dataclass(frozen=True)
+class OtherThing(DomainEvent):
+    type: ClassVar[str] = "other.thing"
+    number: int
+
+
+def test_events_a_subscriber_does_not_want_are_passed_without_a_transaction_each(tvers):
+    # given 120 events the recorder does not want around 2 it does
+    recorder = Recorder()
+    relay = Relay(tvers.db, tvers.clock, [recorder.subscriber])
+    with tvers.uow() as uow:
+        for n in range(120):
+            uow.record(OtherThing(number=n))
+            if n in (10, 90):
+                uow.record(ThingHappened(number=n))
+        uow.commit()
+    commits = []
+    from sqlalchemy import event
+
+    def count(_connection):  # type: ignore[no-untyped-def]
+        commits.append(1)
+
+    event.listen(tvers.db.engine, "commit", count)
+    try:
+        result = relay.run_once()
+    finally:
+        event.remove(tvers.db.engine, "commit", count)
+    # then it saw both, the cursor passed all 122, in a handful of transactions (50 events looked at per page)
+    assert recorder.seen == [10, 90]
+    assert result.delivered == 122
+    assert len(commits) <= 6
+    assert relay.run_once().delivered == 0
+
+
 def test_failing_subscriber_is_retried_with_backoff_and_keeps_order(tvers, clock):
     # given a subscriber that fails twice
     recorder = Recorder(failures=2)
@@ -157,3 +191,32 @@ def test_subscriber_effects_roll_back_with_a_failure(tvers):
     record_things(tvers, 1)
     relay.run_once()
     assert outbox_count(tvers) == 1
+
+
+def test_a_batch_subscriber_gets_a_page_of_wanted_events_at_once_and_all_again_after_a_failure(tvers, clock):
+    batches: list[list[int]] = []
+    failures = [1]
+
+    def handle_batch(_context: SubscriberContext, events) -> None:  # type: ignore[no-untyped-def]
+        if failures:
+            failures.pop()
+            raise RuntimeError("downstream is down")
+        batches.append([e.payload["number"] for e in events])
+
+    subscriber = Subscriber(name="batch", event_types=frozenset({"thing.happened"}), handle=lambda _c, _e: None,
+                            handle_batch=handle_batch)
+    relay = Relay(tvers.db, tvers.clock, [subscriber])
+    with tvers.uow() as uow:
+        for n in range(5):
+            uow.record(ThingHappened(number=n))
+            uow.record(OtherThing(number=n))
+        uow.commit()
+    assert relay.run_once().failed == 1 and batches == []
+    clock.advance(seconds=1)
+    assert relay.run_once().delivered == 10
+    assert batches == [[0, 1, 2, 3, 4]]
+    with tvers.uow() as uow:  # delivered again from the start, as after a crash before the cursor moved
+        uow.session.get(RelayCursor, "batch").position = 0  # type: ignore[union-attr]
+        uow.commit()
+    relay.run_once()
+    assert batches == [[0, 1, 2, 3, 4]]  # handled once

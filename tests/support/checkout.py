@@ -101,7 +101,8 @@ def ledger_state(tvers: Tvers) -> dict[str, Any]:
     with tvers.uow(read_only=True) as uow:
         session = uow.session
         return {
-            "levels": sorted(session.execute(select(StockLevel.variant_id, StockLevel.location_id, StockLevel.on_hand, StockLevel.reserved)).all()),
+            "levels": sorted(session.execute(select(StockLevel.variant_id, StockLevel.location_id, StockLevel.on_hand,
+                                                    StockLevel.reserved)).all()),
             "active_reservations": session.scalar(select(func.count()).select_from(Reservation).where(Reservation.status == "active")),
             "gift_cards": sorted(session.execute(select(GiftCard.id, GiftCard.balance_minor)).all()),
             "store_credit": sorted(session.execute(select(StoreCreditAccount.customer_id, StoreCreditAccount.currency,
@@ -131,6 +132,8 @@ def crash_during_checkout(database_url: str, body: dict[str, Any], after: str, o
     if after == "step2":
         checkout.authorize_order(app, order_id)
     out.put(order_id)
+    out.close()
+    out.join_thread()  # the queue's feeder thread must deliver before the process dies
     os.kill(os.getpid(), signal.SIGKILL)
 
 

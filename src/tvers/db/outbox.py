@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, Integer, String, Table, func, insert, select, update
+from sqlalchemy import BigInteger, Integer, String, Table, delete, func, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tvers.db.base import Base, BigIntKey, Json, UtcDateTime
@@ -41,14 +41,20 @@ class OutboxSequencer(Base):
     last_position: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-def stage(session: Session, events: Sequence[DomainEvent], *, at: datetime) -> None:
-    """Write events into the outbox within the caller's transaction."""
+def stage(session: Session, events: Sequence[DomainEvent], *, at: datetime) -> list[str]:
+    """Write events into the outbox within the caller's transaction; returns their event ids."""
     if not events:
-        return
-    session.execute(
-        insert(OUTBOX),  # core executemany: a bulk load stages thousands at once
-        [{"event_id": new_id("evt"), "type": e.type, "payload": e.payload(), "occurred_at": at} for e in events],
-    )
+        return []
+    ids = [new_id("evt") for _ in events]
+    rows = [{"event_id": i, "type": e.type, "payload": e.payload(), "occurred_at": at} for i, e in zip(ids, events, strict=True)]
+    session.connection().execute(insert(OUTBOX), rows)  # core executemany: a bulk load stages thousands at once
+    return ids
+
+
+def unstage(session: Session, event_ids: Sequence[str]) -> None:
+    """Take back events staged earlier in this transaction (a hot path that staged before its decision)."""
+    if event_ids:
+        session.connection().execute(delete(OUTBOX).where(OUTBOX.c.event_id.in_(list(event_ids))))
 
 
 def sequence(session: Session, *, batch: int = 1000) -> int:
@@ -73,6 +79,19 @@ def sequence(session: Session, *, batch: int = 1000) -> int:
 def read_after(session: Session, *, position: int, limit: int) -> list[PublishedEvent]:
     rows = session.scalars(select(OutboxEvent).where(OutboxEvent.position > position).order_by(OutboxEvent.position).limit(limit)).all()
     return [_published(row) for row in rows]
+
+
+def read_positions(session: Session, positions: Sequence[int]) -> list[PublishedEvent]:
+    rows = session.scalars(select(OutboxEvent).where(OutboxEvent.position.in_(list(positions))).order_by(OutboxEvent.position)).all()
+    return [_published(row) for row in rows]
+
+
+def types_after(session: Session, *, position: int, limit: int) -> list[tuple[int, str]]:
+    """(position, type) of the next sequenced events: enough to tell which ones a subscriber wants."""
+    rows = session.execute(
+        select(OutboxEvent.position, OutboxEvent.type).where(OutboxEvent.position > position).order_by(OutboxEvent.position).limit(limit)
+    ).all()
+    return [(p, t) for p, t in rows if p is not None]
 
 
 def head_position(session: Session) -> int:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from tvers.settings import Settings
@@ -45,7 +46,8 @@ def connect(settings: Settings) -> Database:
         engine = _sqlite_engine(url, settings, begin="BEGIN IMMEDIATE")
         read_engine = _sqlite_engine(url, settings, begin="BEGIN")
     else:
-        engine = create_engine(url, pool_size=settings.pool_size, max_overflow=settings.pool_size, pool_pre_ping=True)
+        engine = create_engine(url, pool_size=settings.pool_size, max_overflow=settings.pool_size)
+        _ping_when_idle(engine, idle_seconds=settings.pool_ping_after_idle_seconds)
         read_engine = engine
     return Database(
         url=url,
@@ -54,6 +56,30 @@ def connect(settings: Settings) -> Database:
         sessions=sessionmaker(engine, expire_on_commit=False),
         read_sessions=sessionmaker(read_engine, expire_on_commit=False),
     )
+
+
+def _ping_when_idle(engine: Engine, *, idle_seconds: float) -> None:
+    """Check a pooled connection before use only if it sat idle for `idle_seconds` or more (0: before every use).
+
+    What `pool_pre_ping` does for every checkout, at a round trip per unit of work, is kept for connections that
+    waited in the pool, which is when a server restart or an idle timeout breaks them. One returned moments ago
+    was just working; if the server went away since, its first statement fails, and that error invalidates the
+    pool, so the next unit of work gets a fresh connection.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        checked_in_at = record.info.get("checked_in_at")
+        if checked_in_at is not None and time.monotonic() - checked_in_at < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # the pool discards this connection and checks out another
+            raise exc.DisconnectionError(f"pooled connection failed its check: {error}") from error
 
 
 def _sqlite_engine(url: str, settings: Settings, *, begin: str) -> Engine:

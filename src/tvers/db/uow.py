@@ -26,6 +26,7 @@ class Uow:
         self._db, self.clock, self.read_only = db, clock, read_only
         self._after_commit = after_commit
         self._events: list[DomainEvent] = []
+        self._staged = False
 
     @property
     def dialect(self) -> str:
@@ -33,13 +34,30 @@ class Uow:
 
     def __enter__(self) -> Uow:
         self.session = (self._db.read_sessions if self.read_only else self._db.sessions)()
-        self._events = []
+        self._events, self._staged = [], False
         return self
 
     def record(self, event: DomainEvent) -> None:
         if self.read_only:
             raise RuntimeError("a read-only unit of work cannot record events")
         self._events.append(event)
+
+    def record_now(self, event: DomainEvent) -> str:
+        """Record an event and write it to the outbox now, after any recorded before it; returns its event id.
+
+        For hot paths that must not write after taking a row lock: the row stays in this transaction (it commits
+        or rolls back with it) and keeps its order among the events; `unrecord` takes it back.
+        """
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot record events")
+        *_, event_id = outbox.stage(self.session, [*self._events, event], at=self.clock.now())
+        self._events.clear()
+        self._staged = True
+        return event_id
+
+    def unrecord(self, event_id: str) -> None:
+        """Take back an event written by `record_now` (the hot path decided against it)."""
+        outbox.unstage(self.session, [event_id])
 
     @property
     def pending_events(self) -> tuple[DomainEvent, ...]:
@@ -49,21 +67,24 @@ class Uow:
         self.session.flush()
 
     def commit(self) -> None:
-        had_events = bool(self._events)
+        had_events = bool(self._events) or self._staged
         outbox.stage(self.session, self._events, at=self.clock.now())
         self.session.commit()
         self._events.clear()
+        self._staged = False
         if had_events and self._after_commit is not None:
             self._after_commit()
 
     def rollback(self) -> None:
         self.session.rollback()
         self._events.clear()
+        self._staged = False
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.session.rollback()  # nothing to undo after a commit
         self.session.close()
         self._events.clear()
+        self._staged = False
 
 
 UowFactory = Callable[..., Uow]

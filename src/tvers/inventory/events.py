@@ -35,6 +35,18 @@ class StockMoved(DomainEvent):
 
 
 @dataclass(frozen=True)
+class StockSettingsChanged(DomainEvent):
+    """Safety stock or reorder settings of one SKU at one location changed (only the given ones are set)."""
+
+    type: ClassVar[str] = "stock.settings_changed"
+    location_code: str
+    sku: str
+    safety_stock: int | None = None
+    reorder_point: int | None = None
+    reorder_quantity: int | None = None
+
+
+@dataclass(frozen=True)
 class StockReserved(DomainEvent):
     type: ClassVar[str] = "stock.reserved"
     reference_type: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Table
+from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Table, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tvers.db.base import Base, BigIntKey, Json, UtcDateTime
@@ -112,6 +112,14 @@ class Reservation(Base):
         Index("ix_reservations_status_expires_at", "status", "expires_at"),
         Index("ix_reservations_variant_id_location_id_status", "variant_id", "location_id", "status"),
         Index("ix_reservations_reference_type_reference_id", "reference_type", "reference_id"),
+        # Lazy expiry on the reservation hot path reads only the expired active ones of a variant.
+        Index(
+            "ix_reservations_active_variant_id_expires_at",
+            "variant_id",
+            "expires_at",
+            postgresql_where=text("status = 'active'"),
+            sqlite_where=text("status = 'active'"),
+        ),
         CheckConstraint("quantity > 0", name="quantity_positive"),
     )
 
@@ -154,6 +162,20 @@ class TransferLine(Base):
     reservation_id: Mapped[str | None] = mapped_column(ForeignKey("reservations.id"))
 
 
+class ChannelAtp(Base):
+    """The ATP of a variant on a channel as last announced by `availability.changed` (kept by the relay subscriber).
+
+    No row means 0. Only the subscriber `inventory.channel_atp` writes here, one event at a time, so the
+    `before` of each announcement is the `after` of the previous one for the same channel and variant.
+    """
+
+    __tablename__ = "channel_atp"
+
+    channel_id: Mapped[str] = mapped_column(ForeignKey("channels.id"), primary_key=True)
+    variant_id: Mapped[str] = mapped_column(ForeignKey("variants.id"), primary_key=True, index=True)
+    atp: Mapped[int] = mapped_column(Integer)
+
+
 class StockSyncBatch(Base):
     """A bulk sync from a legacy POS/ERP, kept so a repeated batch id is applied once."""
 
@@ -169,11 +191,14 @@ class StockSyncBatch(Base):
 LEVELS = cast(Table, StockLevel.__table__)
 MOVEMENTS = cast(Table, Movement.__table__)
 RESERVATIONS = cast(Table, Reservation.__table__)
+CHANNEL_ATP = cast(Table, ChannelAtp.__table__)
 
 __all__ = [
+    "CHANNEL_ATP",
     "LEVELS",
     "MOVEMENTS",
     "RESERVATIONS",
+    "ChannelAtp",
     "ChannelBuffer",
     "ChannelLocation",
     "Location",

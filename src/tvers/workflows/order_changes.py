@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from tvers.workflows.app import App
 from tvers.inventory import service as inventory
 from tvers.kernel.money import Money
 from tvers.kernel.shapes import Strict
@@ -12,6 +11,7 @@ from tvers.orders import service as orders
 from tvers.orders.schemas import LineCancellation
 from tvers.payments import service as payments
 from tvers.quoting import service as quoting
+from tvers.workflows.app import App
 
 ORDER = "order"
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, select, update
 
 from tvers.channels import service as channels
 from tvers.customers.errors import CustomerErased, CustomerNotFound
@@ -17,6 +19,7 @@ from tvers.kernel.ids import new_id
 from tvers.kernel.versioning import StaleVersion
 
 MAX_POINTER_HOPS = 16
+ACTIVITIES = cast(Table, Activity.__table__)
 
 
 def customer_row(uow: Uow, customer_id: str, *, field: str = "customer_id") -> Customer:
@@ -75,6 +78,13 @@ def default_region(uow: Uow, *, region: str | None, channel: str | None) -> str 
 def add_activity(uow: Uow, customer_id: str, kind: str, *, channel: str | None = None, **detail: Any) -> None:
     uow.session.add(Activity(id=new_id("act"), customer_id=customer_id, kind=kind, channel=channel, detail=detail,
                              at=uow.clock.now()))
+
+
+def add_activities(uow: Uow, customer_id: str, entries: Sequence[tuple[str, dict[str, Any], datetime]], *,
+                   channel: str | None) -> None:
+    """Timeline rows (kind, detail, at) written at once: one INSERT, no ORM objects. `add_activity` adds one among ORM changes."""
+    uow.session.execute(insert(ACTIVITIES), [{"id": new_id("act"), "customer_id": customer_id, "kind": kind, "channel": channel,
+                                              "detail": detail, "at": at} for kind, detail, at in entries])
 
 
 def customer_out(uow: Uow, row: Customer, *, asked_for: str | None = None) -> CustomerOut:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Table, bindparam, insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from tvers.customers import events
@@ -14,6 +16,7 @@ from tvers.customers.identity_rules import IdentityType, normalise
 from tvers.customers.models import Customer, Identity
 from tvers.customers.schemas import CustomerOut, IdentityAddIn, IdentityIn, IdentityOut
 from tvers.customers.service._shared import (
+    add_activities,
     add_activity,
     check_channel,
     current_row,
@@ -25,6 +28,8 @@ from tvers.customers.service._shared import (
 from tvers.db.uow import Uow
 from tvers.kernel.errors import FieldError, TversError
 from tvers.kernel.ids import new_id
+
+IDENTITIES = cast(Table, Identity.__table__)
 
 
 @dataclass(frozen=True)
@@ -70,34 +75,70 @@ def owners_of(uow: Uow, claims: Sequence[Claim]) -> dict[tuple[str, str], Identi
     return {(row.type, row.value): row for row in rows}
 
 
+class Owned(NamedTuple):
+    """A stored identity matching a claim, with its owner's status and merge pointer as read with it."""
+
+    id: str
+    customer_id: str
+    type: str
+    value: str
+    is_verified: bool
+    owner_status: str
+    owner_merged_into: str | None
+
+
+CUSTOMERS = cast(Table, Customer.__table__)
+_I, _C = IDENTITIES.c, CUSTOMERS.c
+# Built once: a tuple IN over an expanding parameter, so each call only binds its keys (the unique (type, value) index answers).
+_OWNED = (select(_I.id, _I.customer_id, _I.type, _I.value, _I.is_verified, _C.status, _C.merged_into)
+          .join_from(IDENTITIES, CUSTOMERS, _C.id == _I.customer_id)
+          .where(tuple_(_I.type, _I.value).in_(bindparam("keys", expanding=True))))
+
+
+_LOOKUP = (select(_I.customer_id, _C.merged_into).join_from(IDENTITIES, CUSTOMERS, _C.id == _I.customer_id)
+           .where(_I.type == bindparam("type"), _I.value == bindparam("value")))
+
+
+def owned_identities(uow: Uow, claims: Sequence[Claim]) -> dict[tuple[str, str], Owned]:
+    """`owners_of` for the hot path: plain rows with the owner's status and pointer, one indexed query and no ORM objects."""
+    if not claims:
+        return {}
+    uow.session.flush()  # a Core statement does not autoflush; pending changes must be visible to it, as to an ORM query
+    rows = uow.session.execute(_OWNED, {"keys": [(c.type.value, c.value) for c in claims]}).all()
+    return {(row[2], row[3]): Owned(*row) for row in rows}
+
+
 def attach_identities(uow: Uow, customer_id: str, claims: Sequence[Claim], *, channel: str | None,
-                      known: dict[tuple[str, str], Identity] | None = None) -> list[Identity]:
+                      known: dict[tuple[str, str], Identity] | None = None, created_at: datetime | None = None) -> list[Identity]:
     """Store new identities on a profile; one another profile owns is refused (409) and nothing is kept.
 
     `known` is what `owners_of` already answered for these claims in this transaction (saves a query).
+    `created_at` is set by `new_profile`: the profile's "created" timeline row goes into the same INSERT as the others.
     """
-    if not claims:
+    if not claims and created_at is None:
         return []
     taken = owners_of(uow, claims) if known is None else known
     errors = [FieldError(c.field, f"this {c.type.value} belongs to another customer", IdentityTaken.code)
               for c in claims if (c.type.value, c.value) in taken and taken[(c.type.value, c.value)].customer_id != customer_id]
     if errors:
         raise IdentityTaken(errors[0].message, fields=errors)
-    now, added = uow.clock.now(), []
-    for claim in claims:
-        if (claim.type.value, claim.value) in taken:
-            continue
-        row = Identity(id=new_id("cid"), customer_id=customer_id, type=claim.type.value, value=claim.value,
-                       is_verified=claim.is_verified, channel=channel, created_at=now)
-        uow.session.add(row)
-        added.append(row)
-        add_activity(uow, customer_id, "identity_added", channel=channel, identity_type=claim.type.value)
+    now = uow.clock.now()
+    timeline: list[tuple[str, dict[str, Any], datetime]] = [] if created_at is None else [("created", {}, created_at)]
+    new = [claim for claim in claims if (claim.type.value, claim.value) not in taken]
+    rows: list[dict[str, Any]] = [{"id": new_id("cid"), "customer_id": customer_id, "type": claim.type.value, "value": claim.value,
+                                   "is_verified": claim.is_verified, "channel": channel, "created_at": now} for claim in new]
+    if rows:
+        try:
+            uow.session.flush()  # whatever is pending goes first (a new profile these point to), as a flush of them would
+            uow.session.execute(insert(IDENTITIES), rows)  # one multi-row INSERT, no unit-of-work bookkeeping
+        except IntegrityError:  # a concurrent command took one of them between our check and insert
+            raise IdentityTaken("an identity was taken by another customer meanwhile; try again") from None
+    timeline += [("identity_added", {"identity_type": claim.type.value}, now) for claim in new]
+    if timeline:
+        add_activities(uow, customer_id, timeline, channel=channel)
+    for claim in new:
         uow.record(events.IdentityAdded(customer_id=customer_id, identity_type=claim.type.value, channel=channel))
-    try:
-        uow.session.flush()
-    except IntegrityError:  # a concurrent command took one of them between our check and insert
-        raise IdentityTaken("an identity was taken by another customer meanwhile; try again") from None
-    return added
+    return [Identity(**row) for row in rows]
 
 
 def add_identity(uow: Uow, customer_id: str, data: IdentityAddIn) -> IdentityOut:
@@ -125,8 +166,8 @@ def lookup_customer_id(uow: Uow, kind: IdentityType, value: str, *, channel: str
                        region: str | None = None) -> str | None:
     """The id of the profile an identity points to (through merges), or None: one indexed query."""
     stored = normalise(kind, value, field="value", region=default_region(uow, region=region, channel=channel), channel=channel)
-    found = uow.session.execute(select(Identity.customer_id, Customer.merged_into).join(Customer, Customer.id == Identity.customer_id)
-                                .where(Identity.type == kind.value, Identity.value == stored)).one_or_none()
+    uow.session.flush()  # as the ORM query it replaces would have (a Core statement does not autoflush)
+    found = uow.session.execute(_LOOKUP, {"type": kind.value, "value": stored}).one_or_none()
     if found is None:
         return None
     return found.customer_id if found.merged_into is None else current_row(uow, found.merged_into).id

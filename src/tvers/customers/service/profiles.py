@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select, update
 
 from tvers.customers import events
@@ -18,7 +20,7 @@ from tvers.customers.service._shared import (
     live_row,
     search_name,
 )
-from tvers.customers.service.identities import attach_identities, normalise_claims
+from tvers.customers.service.identities import Claim, attach_identities, normalise_claims
 from tvers.db.uow import Uow
 from tvers.kernel.errors import FieldError, InvalidInput
 from tvers.kernel.ids import new_id
@@ -35,15 +37,16 @@ def create_customer(uow: Uow, data: CustomerIn) -> CustomerOut:
         raise InvalidInput(message, code="empty_profile", fields=[FieldError("identities", message, "empty_profile")])
     channel = check_channel(uow, data.channel)
     claims = normalise_claims(uow, data.identities, channel=channel, region=data.region)
-    row = new_customer_row(uow, data, channel=channel)
-    attach_identities(uow, row.id, claims, channel=channel)
+    row = new_profile(uow, data, claims, channel=channel)
     for address in data.addresses:
         _add_address_row(uow, row.id, address)
     uow.session.flush()
     return customer_out(uow, row)
 
 
-def new_customer_row(uow: Uow, data: CustomerIn, *, channel: str | None) -> Customer:
+def new_profile(uow: Uow, data: CustomerIn, claims: Sequence[Claim], *, channel: str | None,
+                known: dict[tuple[str, str], Identity] | None = None) -> Customer:
+    """A new profile row with its identities (see `attach_identities`); its timeline starts with "created"."""
     now = uow.clock.now()
     row = Customer(id=new_id("cus"), status=CustomerStatus.ACTIVE.value, given_name=data.given_name,
                    family_name=data.family_name, search_name=search_name(data.given_name, data.family_name),
@@ -51,8 +54,8 @@ def new_customer_row(uow: Uow, data: CustomerIn, *, channel: str | None) -> Cust
                    notes=data.notes, created_channel=channel, version=1, created_at=now, updated_at=now)
     uow.session.add(row)
     uow.session.flush()
-    add_activity(uow, row.id, "created", channel=channel)
     uow.record(events.CustomerCreated(customer_id=row.id, channel=channel))
+    attach_identities(uow, row.id, claims, channel=channel, known=known, created_at=now)
     return row
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from tvers.customers.merge_rules import DEFAULT_POLICY, MergePolicy
-from tvers.customers.models import Identity
-from tvers.customers.schemas import ArrivalIn, CustomerIn, ResolutionOut, ResolutionOutcome
+from tvers.customers.schemas import ArrivalIn, CustomerIn, CustomerStatus, ResolutionOut, ResolutionOutcome
 from tvers.customers.service._shared import check_channel, current_row, live_row
-from tvers.customers.service.identities import Claim, attach_identities, normalise_claims, owners_of
+from tvers.customers.service.identities import Claim, Owned, attach_identities, normalise_claims, owned_identities
 from tvers.customers.service.merging import AUTOMATIC, Evidence, merge_many
-from tvers.customers.service.profiles import new_customer_row
+from tvers.customers.service.profiles import new_profile
 from tvers.db.uow import Uow
 
 
@@ -20,19 +19,18 @@ def resolve(uow: Uow, arrival: ArrivalIn, *, policy: MergePolicy = DEFAULT_POLIC
     """
     channel = check_channel(uow, arrival.channel)
     claims = normalise_claims(uow, arrival.identities, channel=channel, region=arrival.region)
-    stored = owners_of(uow, claims)
+    stored = owned_identities(uow, claims)
     unowned = [c for c in claims if (c.type.value, c.value) not in stored]
     strong, weak = _split_owners(uow, claims, stored, policy)
     if not strong and not weak:
-        row = new_customer_row(uow, _profile(arrival), channel=channel)
-        attach_identities(uow, row.id, unowned, channel=channel, known={})
+        row = new_profile(uow, _profile(arrival), unowned, channel=channel, known={})
         return ResolutionOut(customer_id=row.id, outcome=ResolutionOutcome.CREATED, added_identities=[c.type for c in unowned])
     if strong:
         return _attach_strong(uow, arrival, strong, weak, unowned, channel=channel, actor=actor)
     return _weak_only(uow, arrival, weak, unowned, channel=channel)
 
 
-def _split_owners(uow: Uow, claims: list[Claim], stored: dict[tuple[str, str], Identity],
+def _split_owners(uow: Uow, claims: list[Claim], stored: dict[tuple[str, str], Owned],
                   policy: MergePolicy) -> tuple[dict[str, list[Evidence]], set[str]]:
     """Current owner profiles matched strongly (with the evidence) and those matched only weakly."""
     strong: dict[str, list[Evidence]] = {}
@@ -41,11 +39,18 @@ def _split_owners(uow: Uow, claims: list[Claim], stored: dict[tuple[str, str], I
         identity = stored.get((claim.type.value, claim.value))
         if identity is None:
             continue
-        owner = live_row(uow, identity.customer_id, field=claim.field).id
+        owner = _live_owner(uow, identity, field=claim.field)
         matched.add(owner)
         if policy.is_strong(claim.type, stored_verified=identity.is_verified, arriving_verified=claim.is_verified):
             strong.setdefault(owner, []).append(Evidence(type=claim.type.value, identity_id=identity.id))
     return strong, matched - strong.keys()
+
+
+def _live_owner(uow: Uow, identity: Owned, *, field: str) -> str:
+    """`live_row(...).id` without another read when the owner row read with the identity is active and unmerged."""
+    if identity.owner_merged_into is None and identity.owner_status == CustomerStatus.ACTIVE:
+        return identity.customer_id
+    return live_row(uow, identity.customer_id, field=field).id  # merged (follow the pointer) or erased (refused)
 
 
 def _attach_strong(uow: Uow, arrival: ArrivalIn, strong: dict[str, list[Evidence]], weak: set[str], unowned: list[Claim], *,
@@ -67,8 +72,7 @@ def _weak_only(uow: Uow, arrival: ArrivalIn, weak: set[str], unowned: list[Claim
     if not unowned:
         return ResolutionOut(customer_id=None, outcome=ResolutionOutcome.AMBIGUOUS, possible_duplicates=sorted(weak))
     # A weak match gets nothing new: the new identities start a profile of their own, flagged for staff.
-    row = new_customer_row(uow, _profile(arrival), channel=channel)
-    attach_identities(uow, row.id, unowned, channel=channel, known={})
+    row = new_profile(uow, _profile(arrival), unowned, channel=channel, known={})
     return ResolutionOut(customer_id=row.id, outcome=ResolutionOutcome.CREATED, added_identities=[c.type for c in unowned],
                          possible_duplicates=sorted(weak))
 

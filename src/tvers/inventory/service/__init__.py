@@ -1,6 +1,6 @@
 """Inventory use cases; each takes the unit of work and never commits."""
 
-from tvers.inventory.service.availability import AtpWatch, atp_table, channel_availability, nearest, stock_at, variant_stock
+from tvers.inventory.service.availability import announce_atp_changes, atp_table, channel_availability, nearest, stock_at, variant_stock
 from tvers.inventory.service.candidates import Candidate, location_candidate, shipping_candidates
 from tvers.inventory.service.doctor import check_stock
 from tvers.inventory.service.ledger import adjust, count, move_stock, movements, receive, restock_return, set_stock_settings, write_off
@@ -13,7 +13,7 @@ from tvers.inventory.service.locations import (
     update_location,
 )
 from tvers.inventory.service.replenishment import compute_reorder_points, suggestions
-from tvers.inventory.service.reservation_changes import hold_reservations_until, shrink_reservation
+from tvers.inventory.service.reservation_changes import active_references, hold_reservations_until, shrink_reservation
 from tvers.inventory.service.reservations import (
     Ref,
     ReserveLine,
@@ -31,11 +31,12 @@ from tvers.inventory.service.sync import sync_stock
 from tvers.inventory.service.transfers import cancel_transfer, create_transfer, get_transfer, receive_transfer, ship_transfer
 
 __all__ = [
-    "AtpWatch",
     "Candidate",
+    "active_references",
     "Ref",
     "ReserveLine",
     "adjust",
+    "announce_atp_changes",
     "atp_table",
     "cancel_transfer",
     "channel_availability",

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from tvers.catalog import service as catalog
 from tvers.db.uow import Uow
 from tvers.inventory.errors import InvalidQuantity, VariantArchived
-from tvers.inventory.events import StockMoved
+from tvers.inventory.events import StockMoved, StockSettingsChanged
 from tvers.inventory.models import Location, Movement, StockLevel
 from tvers.inventory.schemas import (
     AdjustIn,
@@ -23,7 +23,6 @@ from tvers.inventory.schemas import (
     WriteOffIn,
 )
 from tvers.inventory.service._shared import Change, apply_changes, ensure_levels, location_by_code, variants_for
-from tvers.inventory.service.availability import AtpWatch
 from tvers.kernel.errors import FieldError
 
 
@@ -57,7 +56,6 @@ def move_stock(
         )
         for ln in lines
     ]
-    watch = AtpWatch(uow, [c.variant_id for c in changes], [location.id])
     apply_changes(uow, changes, actor=actor, channel_id=channel_id)
     uow.record(
         StockMoved(
@@ -68,7 +66,6 @@ def move_stock(
             reference_id=reference_id,
         )
     )
-    watch.record_changes()
 
 
 def receive(uow: Uow, data: ReceiveIn, *, actor: str) -> None:
@@ -143,7 +140,6 @@ def count(uow: Uow, data: CountIn, *, actor: str) -> int:
     )
     difference = max(0, data.counted + since) - level.on_hand
     if difference:
-        watch = AtpWatch(uow, [variant.id], [location.id])
         apply_changes(
             uow,
             [
@@ -168,7 +164,6 @@ def count(uow: Uow, data: CountIn, *, actor: str) -> int:
                 reference_id=None,
             )
         )
-        watch.record_changes()
     uow.session.expire_all()
     return difference
 
@@ -188,13 +183,12 @@ def set_stock_settings(uow: Uow, data: StockSettingsIn) -> None:
     }
     if not values:
         return
-    watch = AtpWatch(uow, [variant.id], [location.id])
     uow.session.execute(
         update(StockLevel)
         .where(StockLevel.variant_id == variant.id, StockLevel.location_id == location.id)
         .values(**values, updated_at=uow.clock.now())
     )
-    watch.record_changes()
+    uow.record(StockSettingsChanged(location_code=location.code, sku=data.sku, **values))
 
 
 def movements(

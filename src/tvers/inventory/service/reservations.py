@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, insert, literal_column, select, update
 
 from tvers.catalog import service as catalog
 from tvers.channels import service as channels
@@ -23,14 +24,15 @@ from tvers.inventory.events import ReservationConsumed, ReservationsReleased, St
 from tvers.inventory.models import LEVELS, RESERVATIONS, Location, Movement, Reservation, StockLevel
 from tvers.inventory.schemas import MovementKind, ReservationOut, ReserveIn
 from tvers.inventory.service._shared import SYSTEM, location_by_code, variants_for
-from tvers.inventory.service.availability import AtpWatch
 from tvers.kernel.errors import FieldError
 from tvers.kernel.ids import new_id
 
 ACTIVE, RELEASED, CONSUMED, EXPIRED = "active", "released", "consumed", "expired"
 
 _levels, _reservations = LEVELS.c, RESERVATIONS.c
-# Built once and reused: building SQLAlchemy statements per line costs more than running them.
+# Built once and reused: building SQLAlchemy statements per line costs more than running them. The hot paths run
+# them on the session's Connection (plain Core, no ORM execution layer); `availability.changed` is no longer
+# worked out here but by the relay subscriber `inventory.channel_atp` (see subscribers.py).
 RESERVE = (
     update(LEVELS)
     .where(
@@ -50,6 +52,25 @@ CLOSE = (
     .where(_reservations.id == bindparam("rid"), _reservations.status == ACTIVE)
     .values(status=bindparam("status"), closed_at=bindparam("at"))
 )
+HOLD = insert(RESERVATIONS)
+UNHOLD = delete(RESERVATIONS).where(_reservations.id.in_(bindparam("ids", expanding=True)))
+# `status = 'active'` as a literal, so even a prepared statement's generic plan can use the partial index
+# ix_reservations_active_variant_id_expires_at: a range scan of the expired ones only.
+_IS_ACTIVE = _reservations.status == literal_column("'active'")
+_HELD = (_reservations.id, _reservations.variant_id, _reservations.location_id, _reservations.quantity)
+EXPIRED_OF = select(*_HELD).where(
+    _reservations.variant_id.in_(bindparam("vids", expanding=True)), _IS_ACTIVE, _reservations.expires_at <= bindparam("now")
+)
+HELD_BY_ID = select(*_HELD).where(_reservations.id.in_(bindparam("ids", expanding=True)))
+
+
+class Held(NamedTuple):
+    """What a reservation holds, as the closing statements need it."""
+
+    id: str
+    variant_id: str
+    location_id: str
+    quantity: int
 
 
 @dataclass(frozen=True)
@@ -66,21 +87,27 @@ class Ref:
     id: str
 
 
+def _line_key(line: ReserveLine) -> tuple[str, str]:
+    return line.variant_id, line.location_id
+
+
 def reserve_stock(uow: Uow, *, lines: Sequence[ReserveLine], ref: Ref, expires_at: datetime, channel_id: str | None = None) -> list[str]:
-    """All lines or none (the caller's transaction rolls back on error); one conditional UPDATE each."""
+    """All lines or none; one conditional UPDATE each, in a fixed lock order.
+
+    The reservation rows and the `stock.reserved` outbox row are written before the first UPDATE, so a stock row
+    is locked only from its UPDATE to the COMMIT. A refused line raises InsufficientStock after giving back the
+    lines already reserved and deleting those rows, so nothing is held or announced even if a caller committed
+    after catching it.
+    """
     now = uow.clock.now()
     if expires_at <= now:
         raise InvalidExpiry("the expiry is in the past", fields=[FieldError("expires_at", "must be in the future", "in_past")])
-    watch = AtpWatch(uow, [ln.variant_id for ln in lines], [ln.location_id for ln in lines])
-    _release_expired_at(uow, [(ln.variant_id, ln.location_id) for ln in lines], now=now)
-    ids = []
-    for line in sorted(lines, key=lambda ln: (ln.variant_id, ln.location_id)):  # fixed lock order: no deadlocks
-        reserved = rows_changed(uow.session.execute(RESERVE, {"v": line.variant_id, "l": line.location_id, "q": line.quantity, "at": now}))
-        if reserved != 1:
-            raise _insufficient(uow, line)
-        ids.append(new_id("rsv"))
-    uow.session.execute(
-        insert(RESERVATIONS),
+    ordered = sorted(lines, key=_line_key)  # fixed lock order: no deadlocks
+    connection = uow.session.connection()
+    _release_expired_at(uow, [_line_key(ln) for ln in ordered], now=now)
+    ids = [new_id("rsv") for _ in ordered]
+    connection.execute(
+        HOLD,
         [
             {
                 "id": rid,
@@ -95,11 +122,17 @@ def reserve_stock(uow: Uow, *, lines: Sequence[ReserveLine], ref: Ref, expires_a
                 "created_at": now,
                 "closed_at": None,
             }
-            for rid, ln in zip(ids, sorted(lines, key=lambda ln: (ln.variant_id, ln.location_id)), strict=True)
+            for rid, ln in zip(ids, ordered, strict=True)
         ],
     )
-    uow.record(StockReserved(reference_type=ref.type, reference_id=ref.id, reservation_ids=tuple(ids)))
-    watch.record_changes()
+    event = uow.record_now(StockReserved(reference_type=ref.type, reference_id=ref.id, reservation_ids=tuple(ids)))
+    for done, line in enumerate(ordered):  # the row locks: from here to COMMIT, nothing else is written
+        if rows_changed(connection.execute(RESERVE, {"v": line.variant_id, "l": line.location_id, "q": line.quantity, "at": now})) != 1:
+            for back in ordered[:done]:
+                connection.execute(UNRESERVE, {"v": back.variant_id, "l": back.location_id, "q": back.quantity, "at": now})
+            connection.execute(UNHOLD, {"ids": ids})
+            uow.unrecord(event)
+            raise _insufficient(uow, line)
     return ids
 
 
@@ -126,16 +159,15 @@ def _insufficient(uow: Uow, line: ReserveLine) -> InsufficientStock:
 
 def release_reservations(uow: Uow, reservation_ids: Sequence[str], *, reason: str = "released") -> list[str]:
     """Release active reservations; already closed ones are left alone (release is idempotent)."""
-    rows = uow.session.scalars(select(Reservation).where(Reservation.id.in_(reservation_ids))).all()
+    connection = uow.session.connection()
+    rows = [Held(*r) for r in connection.execute(HELD_BY_ID, {"ids": list(reservation_ids)})] if reservation_ids else []
     found = {r.id for r in rows}
     missing = [rid for rid in reservation_ids if rid not in found]
     if missing:
         raise ReservationNotFound(f"no reservation {missing[0]}")
-    watch = AtpWatch(uow, [r.variant_id for r in rows], [r.location_id for r in rows])
-    released = _close(uow, sorted(rows, key=lambda r: (r.variant_id, r.location_id, r.id)), status=RELEASED)
+    released = _close(uow, rows, status=RELEASED)
     if released:
         uow.record(ReservationsReleased(reservation_ids=tuple(released), reason=reason))
-        watch.record_changes()
     return released
 
 
@@ -150,15 +182,15 @@ def release_reference(uow: Uow, ref: Ref, *, reason: str = "released") -> list[s
     return release_reservations(uow, ids, reason=reason) if ids else []
 
 
-def _close(uow: Uow, rows: Sequence[Reservation], *, status: str) -> list[str]:
-    """Close each still-active reservation with one conditional UPDATE, then give its units back."""
-    now, closed = uow.clock.now(), []
-    for row in rows:
-        done = rows_changed(uow.session.execute(CLOSE, {"rid": row.id, "status": status, "at": now}))
-        if done == 1:
-            uow.session.execute(UNRESERVE, {"v": row.variant_id, "l": row.location_id, "q": row.quantity, "at": now})
+def _close(uow: Uow, rows: Iterable[Held], *, status: str) -> list[str]:
+    """Close each still-active reservation with one conditional UPDATE, then give its units back (fixed lock order)."""
+    connection, now, closed = uow.session.connection(), uow.clock.now(), []
+    for row in sorted(rows, key=lambda r: (r.variant_id, r.location_id, r.id)):
+        if rows_changed(connection.execute(CLOSE, {"rid": row.id, "status": status, "at": now})) == 1:
+            connection.execute(UNRESERVE, {"v": row.variant_id, "l": row.location_id, "q": row.quantity, "at": now})
             closed.append(row.id)
-    uow.session.expire_all()
+    if closed:
+        uow.session.expire_all()  # entities loaded earlier in this unit of work must not show the old figures
     return closed
 
 
@@ -179,7 +211,6 @@ def consume_reservation(
             f"reservation {reservation_id} holds {row.quantity}, not {take}",
             fields=[FieldError("quantity", f"at most {row.quantity}", "above_reserved")],
         )
-    watch = AtpWatch(uow, [row.variant_id], [row.location_id])
     now = uow.clock.now()
     remaining = row.quantity - take
     updated = rows_changed(
@@ -222,7 +253,6 @@ def consume_reservation(
     uow.session.flush()
     uow.session.expire_all()
     uow.record(ReservationConsumed(reservation_id=reservation_id, quantity=take))
-    watch.record_changes()
     return take
 
 
@@ -240,37 +270,36 @@ def _short_on_shelf(uow: Uow, row: Reservation, take: int) -> InsufficientStock:
 
 def _release_expired_at(uow: Uow, pairs: Sequence[tuple[str, str]], *, now: datetime) -> None:
     """Lazy expiry: before reserving, give back what expired reservations still hold here."""
-    variant_ids = {v for v, _ in pairs}
-    rows = uow.session.scalars(
-        select(Reservation).where(Reservation.variant_id.in_(variant_ids), Reservation.status == ACTIVE, Reservation.expires_at <= now)
-    ).all()
+    connection = uow.session.connection()
     wanted = set(pairs)
-    expired = [r for r in rows if (r.variant_id, r.location_id) in wanted]
-    closed = _close(uow, sorted(expired, key=lambda r: (r.variant_id, r.location_id, r.id)), status=EXPIRED)
+    expired = [Held(*r) for r in connection.execute(EXPIRED_OF, {"vids": sorted({v for v, _ in wanted}), "now": now})]
+    expired = [r for r in expired if (r.variant_id, r.location_id) in wanted]
+    if not expired:
+        return
+    closed = _close(uow, expired, status=EXPIRED)
     if closed:
         uow.record(ReservationsReleased(reservation_ids=tuple(closed), reason="expired"))
 
 
 def expired_reservations_exist(uow: Uow, *, variant_ids: Sequence[str] | None = None) -> bool:
-    query = select(Reservation.id).where(Reservation.status == ACTIVE, Reservation.expires_at <= uow.clock.now())
+    query = select(_reservations.id).where(_IS_ACTIVE, _reservations.expires_at <= uow.clock.now())
     if variant_ids is not None:
-        query = query.where(Reservation.variant_id.in_(variant_ids))
-    return uow.session.scalar(query.limit(1)) is not None
+        query = query.where(_reservations.variant_id.in_(variant_ids))
+    return uow.session.connection().execute(query.limit(1)).first() is not None
 
 
 def release_expired(uow: Uow, *, variant_ids: Sequence[str] | None = None, limit: int = 500) -> int:
     """The worker's sweep (and the lazy path of availability reads): expire what has run out."""
-    query = select(Reservation).where(Reservation.status == ACTIVE, Reservation.expires_at <= uow.clock.now())
+    query = select(*_HELD).where(_IS_ACTIVE, _reservations.expires_at <= uow.clock.now())
     if variant_ids is not None:
-        query = query.where(Reservation.variant_id.in_(variant_ids))
-    rows = uow.session.scalars(query.order_by(Reservation.variant_id, Reservation.location_id, Reservation.id).limit(limit)).all()
+        query = query.where(_reservations.variant_id.in_(variant_ids))
+    order = (_reservations.variant_id, _reservations.location_id, _reservations.id)
+    rows = [Held(*r) for r in uow.session.connection().execute(query.order_by(*order).limit(limit))]
     if not rows:
         return 0
-    watch = AtpWatch(uow, [r.variant_id for r in rows], [r.location_id for r in rows])
     closed = _close(uow, rows, status=EXPIRED)
     if closed:
         uow.record(ReservationsReleased(reservation_ids=tuple(closed), reason="expired"))
-        watch.record_changes()
     return len(closed)
 
 

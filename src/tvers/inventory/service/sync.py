@@ -21,7 +21,6 @@ from tvers.inventory.events import StockMoved
 from tvers.inventory.models import Location, StockLevel, StockSyncBatch
 from tvers.inventory.schemas import MovementKind, SyncIn, SyncMode, SyncReport
 from tvers.inventory.service._shared import Change, apply_changes, ensure_levels
-from tvers.inventory.service.availability import AtpWatch
 from tvers.kernel.errors import FieldError
 
 
@@ -39,7 +38,6 @@ def sync_stock(uow: Uow, data: SyncIn, *, actor: str) -> SyncReport:
     batch = _claim(uow, data.batch_id, fingerprint)
     report, changes = _plan(uow, data)
     if changes:
-        watch = AtpWatch(uow, [c.variant_id for c in changes], [c.location_id for c in changes])
         apply_changes(uow, changes, actor=actor)
         for code in sorted({c.location_code for c in changes}):
             uow.record(
@@ -51,7 +49,6 @@ def sync_stock(uow: Uow, data: SyncIn, *, actor: str) -> SyncReport:
                     lines=tuple((c.sku, c.quantity) for c in changes if c.location_code == code),
                 )
             )
-        watch.record_changes()
     batch.report = report.model_dump(mode="json")
     uow.session.flush()
     return report

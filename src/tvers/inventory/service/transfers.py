@@ -13,7 +13,6 @@ from tvers.inventory.events import StockMoved, TransferChanged
 from tvers.inventory.models import Location, Transfer, TransferLine
 from tvers.inventory.schemas import MovementKind, TransferIn, TransferLineOut, TransferOut, TransferReceiveIn
 from tvers.inventory.service._shared import Change, apply_changes, location_by_code, variants_for
-from tvers.inventory.service.availability import AtpWatch
 from tvers.inventory.service.reservations import Ref, ReserveLine, consume_reservation, release_reference, reserve_stock
 from tvers.kernel.errors import FieldError
 from tvers.kernel.ids import new_id
@@ -115,7 +114,6 @@ def receive_transfer(uow: Uow, transfer_id: str, data: TransferReceiveIn, *, act
                 location_code=target.code,
             )
         )
-    watch = AtpWatch(uow, [c.variant_id for c in changes], [target.id])
     apply_changes(uow, changes, actor=actor)
     done = all(line.received == line.shipped for line in lines.values())
     transfer.status = RECEIVED if done else PARTIALLY_RECEIVED
@@ -131,7 +129,6 @@ def receive_transfer(uow: Uow, transfer_id: str, data: TransferReceiveIn, *, act
         )
     )
     uow.record(TransferChanged(transfer_id=transfer_id, status=transfer.status))
-    watch.record_changes()
     return get_transfer(uow, transfer_id)
 
 

@@ -2,10 +2,11 @@
 
 from tvers.orders.service._shared import line_rows as line_rows
 from tvers.orders.service.cancellation import cancel_lines
+from tvers.orders.service.editing import editable_order, replace_lines
 from tvers.orders.service.listing import customer_order_ids, list_orders
 from tvers.orders.service.merging import move_customer_orders
 from tvers.orders.service.numbers import next_order_number
-from tvers.orders.service.placing import create_order, existing_order_id, get_order, stalled_checkouts
+from tvers.orders.service.placing import create_order, existing_order_id, get_order, stalled_checkouts, statuses_of
 from tvers.orders.service.status import (
     confirm_order,
     fail_order_payment,
@@ -21,6 +22,7 @@ __all__ = [
     "confirm_order",
     "create_order",
     "customer_order_ids",
+    "editable_order",
     "existing_order_id",
     "fail_order_payment",
     "fulfil_on_the_spot",
@@ -33,5 +35,7 @@ __all__ = [
     "open_total",
     "open_total_of",
     "release_order",
+    "replace_lines",
     "stalled_checkouts",
+    "statuses_of",
 ]

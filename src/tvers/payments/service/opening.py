@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tvers.db.uow import Uow
 from tvers.kernel.ids import new_id
@@ -32,16 +32,20 @@ def check_tenders(tenders: Sequence[TenderIn], *, total: Money, providers: Provi
 
 
 def open_payments(uow: Uow, *, order_id: str, customer_id: str | None, channel: str | None, tenders: Sequence[TenderIn],
-                  total: Money, providers: Providers) -> list[PaymentOut]:
+                  total: Money, providers: Providers, additional: bool = False) -> list[PaymentOut]:
     """One payment per tender; local tenders are debited now with the payment id as reference (authorised; cash captured).
 
     External tenders get a pending authorisation whose key `{payment_id}:authorize` step 2 sends.
+    `additional`: more tenders for an order that has payments (an edit that costs more); they come after the others.
     """
     applied = check_tenders(tenders, total=total, providers=providers)
-    if uow.session.scalar(select(Payment.id).where(Payment.order_id == order_id).limit(1)) is not None:
+    first = 0
+    if additional:
+        first = (uow.session.scalar(select(func.max(Payment.position)).where(Payment.order_id == order_id)) or 0) + 1
+    elif uow.session.scalar(select(Payment.id).where(Payment.order_id == order_id).limit(1)) is not None:
         raise PaymentsAlreadyOpen(f"order {order_id} already has its payments", order_id=order_id)
     rows = []
-    for position, (tender, paid) in enumerate(zip(tenders, applied, strict=True)):
+    for position, (tender, paid) in enumerate(zip(tenders, applied, strict=True), start=first):
         row = _new_payment(uow, order_id=order_id, customer_id=customer_id, channel=channel, tender=tender, paid=paid,
                            position=position)
         if providers.is_local(tender.tender):

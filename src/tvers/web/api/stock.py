@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Query
 
 from tvers.bootstrap import Tvers
 from tvers.catalog import service as catalog
 from tvers.channels.access import Permission, Principal, Role
+from tvers.db.uow import Uow
 from tvers.inventory import service as inventory
 from tvers.inventory.schemas import (
     AdjustIn,
@@ -44,6 +46,7 @@ from tvers.web.deps import (
 )
 
 router = api_router("stock")
+T = TypeVar("T")
 
 StockRead = Annotated[Principal, Depends(requires(Permission.STOCK_READ))]
 StockWrite = Annotated[Principal, Depends(requires(Permission.STOCK_WRITE))]
@@ -53,23 +56,27 @@ ReservationsWrite = Annotated[Principal, Depends(requires(Permission.RESERVATION
 ReplenishmentRead = Annotated[Principal, Depends(requires(Permission.REPLENISHMENT_READ))]
 
 
-def release_expired_first(tvers: Tvers, skus: list[str]) -> None:
-    """Lazy expiry: reads never count units held by reservations that have run out."""
-    with tvers.uow(read_only=True) as uow:
+def read_after_lazy_expiry(tvers: Tvers, uow: Uow, skus: list[str], read: Callable[[Uow], T]) -> T:
+    """Lazy expiry: reads never count units held by reservations that have run out.
+
+    Usually there are none, and the check and the read share one read-only unit of work; otherwise they are
+    released in a unit of work of their own and the read is taken anew (a snapshot begun before would not see it).
+    """
+    with uow:
         ids = [v.id for v in catalog.resolve_skus(uow, skus).values()]
         if not ids or not inventory.expired_reservations_exist(uow, variant_ids=ids):
-            return
-    with tvers.uow() as uow:
-        inventory.release_expired(uow, variant_ids=ids)
-        uow.commit()
+            return read(uow)
+    with tvers.uow() as writer:
+        inventory.release_expired(writer, variant_ids=ids)
+        writer.commit()
+    with tvers.uow(read_only=True) as again:
+        return read(again)
 
 
 @router.get("/stock/{sku:path}", response_model=VariantStockOut)
 def variant_stock(sku: str, tvers: TversDep, uow: ReadUowDep, _: StockRead) -> VariantStockOut:
     """On hand, reserved and available at every location holding this SKU, and what is in transit."""
-    release_expired_first(tvers, [sku])
-    with uow:
-        return inventory.variant_stock(uow, sku)
+    return read_after_lazy_expiry(tvers, uow, [sku], lambda reader: inventory.variant_stock(reader, sku))
 
 
 @router.get("/channels/{code}/availability", response_model=list[ChannelAtpOut])
@@ -83,9 +90,7 @@ def channel_availability(
     """Available-to-promise on this channel: its pool of locations, less its buffer."""
     check_channel_scope(principal, code)
     wanted = list(dict.fromkeys(s for s in (p.strip() for p in skus.split(",")) if s))[:500]
-    release_expired_first(tvers, wanted)
-    with uow:
-        return inventory.channel_availability(uow, code, wanted)
+    return read_after_lazy_expiry(tvers, uow, wanted, lambda reader: inventory.channel_availability(reader, code, wanted))
 
 
 @router.get("/availability/nearest", response_model=list[NearestOut])

@@ -28,7 +28,7 @@ def test_a_small_demo_has_a_believable_quarter_of_orders_on_every_channel(tvers,
     summary = build_demo(tvers, seed=7, **SMALL)
     # then its orders went through checkout on every channel, over 90 days, with promotions, split tenders and declines
     orders = placed_orders(tvers)
-    check_believable_quarter(orders, channels=DEMO_CHANNELS, now=clock.now())
+    check_believable_quarter(orders, channels=DEMO_CHANNELS, built_at=clock.now())
     assert summary.orders.placed == len(orders)
     assert summary.orders.refused == {}
     # and the welcome coupon and the till's own tenders were used

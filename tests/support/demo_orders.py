@@ -63,23 +63,27 @@ def ledgers_disagree(tvers: Tvers) -> dict[str, Any]:
     from tvers.customers import service as customers
     from tvers.inventory import service as inventory
     from tvers.payments import service as payments
+    from tvers.workflows import consistency
 
     with tvers.uow(read_only=True) as uow:
         found = {"stock": inventory.check_stock(uow).findings, "points": customers.check_points_ledgers(uow),
                  "gift_cards": customers.check_gift_card_ledgers(uow), "store_credit": customers.check_store_credit_ledgers(uow),
-                 "payments": payments.check_payment_ledgers(uow)}
+                 "payments": payments.check_payment_ledgers(uow), "order_reservations": consistency.dangling_order_reservations(uow)}
     return {name: bad for name, bad in found.items() if bad}
 
 
-def check_believable_quarter(orders: list[PlacedOrder], *, channels: set[str], now: datetime, days: int = 90) -> None:
-    """Every channel sold, across the quarter; tills completed on the spot; promotions, split tenders and declines occur."""
+def check_believable_quarter(orders: list[PlacedOrder], *, channels: set[str], built_at: datetime, days: int = 90,
+                             slack: timedelta = timedelta(0)) -> None:
+    """Every channel sold, across the quarter before `built_at` (± `slack`); tills completed on the spot; promotions, split
+    tenders and declines occur."""
     assert orders, "the demo placed no orders"
     # on every channel the demo has
     assert {o.channel for o in orders} == channels
     # spread over the quarter, all in the past
-    assert all(now - timedelta(days=days) < o.placed_at < now for o in orders)
-    assert min(o.placed_at for o in orders) < now - timedelta(days=days - 10)
-    assert max(o.placed_at for o in orders) > now - timedelta(days=10)
+    went_live = built_at - timedelta(days=days)
+    assert all(went_live - slack < o.placed_at < built_at + slack for o in orders)
+    assert min(o.placed_at for o in orders) < went_live + timedelta(days=10)
+    assert max(o.placed_at for o in orders) > built_at - timedelta(days=10)
     assert len({o.placed_at.date() for o in orders}) > min(len(orders) // 3, days * 2 // 3)
     # carry-out sales at the tills completed at once; the rest wait for fulfilment, or failed payment
     statuses = Counter((o.channel_type == "pos", o.status) for o in orders)

@@ -72,7 +72,7 @@ class DemoSummary:
 
 def build_demo(tvers: Tvers, *, seed: int, log: Callable[[str], None] = lambda _m: None, orders: int = DEFAULT_ORDERS,
                products: int = 240, customers: int = 5000, stock_history: bool = True) -> DemoSummary:
-    """The demo retailer, the same for the same seed and day: `orders` orders over the last `HISTORY_DAYS` days.
+    """The demo retailer, the same for the same seed and clock: `orders` orders over the last `HISTORY_DAYS` days.
 
     Without `stock_history` the stores keep their opening stock apart from what the orders take (a quicker build).
     """

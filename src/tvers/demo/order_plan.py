@@ -159,7 +159,7 @@ def sales_channels() -> tuple[SalesChannel, ...]:
 
 
 def plan_orders(*, seed: int, count: int, go_live: datetime, shoppers: Sequence[DemoShopper]) -> OrderPlan:
-    """`count` orders between `go_live` and `HISTORY_DAYS` days later, in time order."""
+    """`count` orders on the whole days between go-live day and `HISTORY_DAYS` days later, in time order."""
     rng = random.Random(seed * 7919 + 9)
     channels = sales_channels()
     times = sorted((at, channel.code) for channel, n in zip(channels, _counts(count, channels), strict=True)
@@ -187,20 +187,19 @@ def _counts(count: int, channels: Sequence[SalesChannel]) -> list[int]:
 
 
 def _instants(rng: random.Random, channel: SalesChannel, n: int, *, go_live: datetime) -> list[datetime]:
+    """`n` instants on the whole local days after go-live day and before today, so the plan depends on the date alone."""
     rhythm = RHYTHM.get(channel.type, "online")
     zone = ZoneInfo(channel.time_zone)
     first = go_live.astimezone(zone).date()
-    days = list(range(HISTORY_DAYS + 1))
+    days = list(range(1, HISTORY_DAYS))
     weights = list(accumulate(_day_weight(rhythm, (first + timedelta(days=d)).weekday(), day=d) for d in days))
-    end = go_live + timedelta(days=HISTORY_DAYS)
-    found: list[datetime] = []
-    while len(found) < n:
+    found = []
+    for _ in range(n):
         day = first + timedelta(days=days[bisect(weights, rng.random() * weights[-1])])
         hours = [h for h in HOURS[rhythm] if rhythm != "store" or day.weekday() != 5 or h < SATURDAY_CLOSING]
         hour = rng.choices(hours, weights=[HOURS[rhythm][h] for h in hours])[0]
         local = datetime.combine(day, time(hour, rng.randrange(60), rng.randrange(60)), tzinfo=zone)
-        if go_live < local < end:  # go-live day and today count only for their hours inside the window
-            found.append(local.astimezone(go_live.tzinfo))
+        found.append(local.astimezone(go_live.tzinfo))
     return found
 
 

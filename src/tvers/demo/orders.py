@@ -133,9 +133,9 @@ class OrderHistory:
                 self._log(f"orders: {order.key} on {order.channel.code} was refused: {error.code}: {error.message}")
             self._tally.refused[error.code] += 1
             return
-        self._record(order, number=number, lines=lines, payment=payment, status=placed.order.status)
+        self._record(order, lines=lines, payment=payment, status=placed.order.status)
 
-    def _record(self, order: PlannedOrder, *, number: int, lines: list[tuple[str, int]], payment: Payment, status: str) -> None:
+    def _record(self, order: PlannedOrder, *, lines: list[tuple[str, int]], payment: Payment, status: str) -> None:
         self._tally.statuses[str(status)] += 1
         self._tally.channels.add(order.channel.code)
         if status != "payment_failed":

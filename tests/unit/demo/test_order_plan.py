@@ -58,6 +58,11 @@ def test_the_same_seed_plans_the_same_quarter_and_another_seed_another(people):
         (o.at, o.channel.code, o.shopper, o.tender) for o in first.orders]
 
 
+def test_the_plan_depends_on_the_day_not_the_hour_it_is_made(people):
+    morning, evening = (plan_orders(seed=7, count=200, go_live=GO_LIVE.replace(hour=hour), shoppers=people) for hour in (6, 20))
+    assert morning.orders == evening.orders
+
+
 def test_every_channel_sells_across_the_whole_quarter_in_time_order(plan):
     orders = plan.orders
     # then there are as many orders as asked, in time order, with unique checkout keys, all inside the 90 days

@@ -8,6 +8,11 @@ resolutions it also splits the time: this thread's CPU, waiting on statements, w
 PostgreSQL's CPU (when its backend is visible in /proc), and counts statements per resolution.
 
     .venv/bin/python benchmarks/customers_identity.py [--postgres-url URL] [--lookups 3000] [--resolutions 1000]
+
+A/B of two source trees on the same warm data: load once into a database you keep, then alternate the trees, e.g.
+    createdb -h 127.0.0.1 -U postgres tvers_bench_ab
+    PYTHONPATH=/tmp/baseline/src .venv/bin/python benchmarks/customers_identity.py --database-url .../tvers_bench_ab
+    PYTHONPATH=src .venv/bin/python benchmarks/customers_identity.py --database-url .../tvers_bench_ab   # and again
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import secrets
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -63,7 +69,8 @@ def load(url: str) -> int:
     return count
 
 
-def measure(url: str, *, lookups: int, resolutions: int, seed: int) -> dict[str, float]:
+def measure(url: str, *, lookups: int, resolutions: int, seed: int, run: str = "") -> dict[str, float]:
+    """`run` tells this run's new device ids apart from an earlier run's in a kept database."""
     from sqlalchemy import text
 
     from tvers.bootstrap import build
@@ -104,7 +111,7 @@ def measure(url: str, *, lookups: int, resolutions: int, seed: int) -> dict[str,
         arrival = ArrivalIn(kind="order", region="NO", identities=[  # type: ignore[arg-type]
             IdentityIn(type="email", value=f"Kunde{i}@bench.example", is_verified=True),  # type: ignore[arg-type]
             IdentityIn(type="phone", value=phone(i)[3:]),  # type: ignore[arg-type]
-            IdentityIn(type="device_id", value=f"bench-new-device-{n:08d}")])  # type: ignore[arg-type]
+            IdentityIn(type="device_id", value=f"bench-new-device-{run}{n:08d}")])  # type: ignore[arg-type]
         with tvers.uow() as uow:
             split.start()
             started = time.perf_counter()
@@ -187,25 +194,47 @@ class _Split:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres-url")
+    parser.add_argument("--database-url", help="Measure in this database instead of a throw-away one: migrated and loaded "
+                        "when it has no customers yet, kept afterwards (for A/B runs of two source trees on the same data).")
     parser.add_argument("--lookups", type=int, default=3000)
     parser.add_argument("--resolutions", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=4)
     args = parser.parse_args()
     admin = postgres_admin_url(args.postgres_url)
-    with temporary_database(admin, prefix="tvers_bench_identity_") as url:
-        from sqlalchemy import create_engine
-
-        from tvers.db.migrate import upgrade
-
-        engine = create_engine(url)
-        upgrade(engine)
-        engine.dispose()
-        started = time.perf_counter()
-        identities = load(url)
-        log(f"loaded {CUSTOMERS:,} profiles and {identities:,} identities in {time.perf_counter() - started:.1f} s")
-        figures = measure(url, lookups=args.lookups, resolutions=args.resolutions, seed=args.seed)
+    if args.database_url:
+        url = postgres_admin_url(args.database_url)
+        identities = _prepare(url, kept=True)
+        figures = measure(url, lookups=args.lookups, resolutions=args.resolutions, seed=args.seed, run=secrets.token_hex(4))
+    else:
+        with temporary_database(admin, prefix="tvers_bench_identity_") as url:
+            identities = _prepare(url, kept=False)
+            figures = measure(url, lookups=args.lookups, resolutions=args.resolutions, seed=args.seed)
     figures |= {"identities": identities, "postgres": postgres_version(admin)}  # type: ignore[dict-item]
     print(json.dumps(figures, indent=2))
+
+
+def _prepare(url: str, *, kept: bool) -> int:
+    """Migrate and load the database unless a kept one is loaded already; returns the identities it holds."""
+    from sqlalchemy import create_engine, text
+
+    from tvers.db.migrate import upgrade
+
+    engine = create_engine(url)
+    try:
+        if kept:
+            with engine.connect() as connection:
+                loaded = connection.execute(text("SELECT to_regclass('customers') IS NOT NULL")).scalar_one() and \
+                    connection.execute(text("SELECT count(*) FROM customer_identities")).scalar_one()
+            if loaded:
+                log(f"measuring in the loaded database ({loaded:,} identities, including earlier runs' new ones)")
+                return int(loaded)
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    started = time.perf_counter()
+    identities = load(url)
+    log(f"loaded {CUSTOMERS:,} profiles and {identities:,} identities in {time.perf_counter() - started:.1f} s")
+    return identities
 
 
 if __name__ == "__main__":

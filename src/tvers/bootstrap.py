@@ -18,8 +18,9 @@ def module_subscribers() -> list[Subscriber]:
     """Subscribers each domain module registers; modules add theirs here as they arrive."""
     from tvers.customers import subscribers as customers
     from tvers.inventory import subscribers as inventory
+    from tvers.orders import subscribers as orders
 
-    return [*customers.subscribers(), *inventory.subscribers()]
+    return [*customers.subscribers(), *inventory.subscribers(), *orders.subscribers()]
 
 
 @dataclass

@@ -85,6 +85,15 @@ def test_fifty_concurrent_retries_of_one_key_make_one_order_and_one_authorisatio
     assert (orders, payments, authorisations) == (1, 1, 1)
 
 
+def assert_doctor_is_happy(tvers: Tvers) -> None:
+    """No stock held for an order that should not hold it, and every payment's totals equal its transactions."""
+    from tvers.payments import service as payments
+    from tvers.workflows.consistency import dangling_order_reservations
+
+    with tvers.uow(read_only=True) as uow:
+        assert (dangling_order_reservations(uow), payments.check_payment_ledgers(uow)) == ([], [])
+
+
 def _crash(database_url: str, body: dict[str, Any], after: str) -> str:
     context = mp.get_context("spawn")
     out = context.Queue()
@@ -125,6 +134,7 @@ def test_a_checkout_killed_between_steps_is_finished_by_the_worker(tvers: Tvers,
     assert status == "confirmed"
     assert [tuple(row) for row in authorised] == [("authorize", "succeeded")]
     assert [s for s, _ in held] == ["active"] and all(at > datetime.now(UTC) + timedelta(days=20) for _, at in held)
+    assert_doctor_is_happy(tvers)
 
 
 def test_a_killed_checkout_with_a_declined_card_is_undone_by_the_worker(tvers: Tvers) -> None:
@@ -145,3 +155,4 @@ def test_a_killed_checkout_with_a_declined_card_is_undone_by_the_worker(tvers: T
         assert uow.session.scalar(select(Order.status).where(Order.id == order_id)) == "payment_failed"
         authorised = uow.session.scalars(select(PaymentTransaction.status).where(PaymentTransaction.kind == "authorize")).all()
     assert list(authorised) == ["failed"]  # no orphan authorisation
+    assert_doctor_is_happy(tvers)

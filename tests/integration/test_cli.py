@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +16,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
 from support.api import bearer, make_key, ok, problem
+from support.demo_orders import check_believable_quarter, placed_orders
 from tvers.bootstrap import Tvers, build
 from tvers.channels import api_keys
 from tvers.channels.access import Role
 from tvers.channels.api_keys import authenticate
 from tvers.channels.errors import InvalidApiKey
+from tvers.channels.service import list_channels
 from tvers.db.migrate import upgrade
 from tvers.demo.catalog_data import build_catalog
 from tvers.settings import Settings
@@ -163,7 +166,8 @@ def test_apikey_create_with_an_unknown_role_fails(tmp_path, db_url, tvers):
 # --- the demo ---------------------------------------------------------------------------------------------------------
 
 Demo = tuple[Path, subprocess.CompletedProcess[str]]
-DEMO_TIMEOUT = 300  # seconds; the demo builds its catalog and stock history through the services
+DEMO_TIMEOUT = 300  # seconds; the demo builds its catalog, stock history and order history through the services
+DEMO_ORDERS = 400  # fewer than the default, to keep the suite quick; enough for every kind of order to occur
 
 
 @pytest.fixture(scope="module")
@@ -171,8 +175,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     """The demo built once with seed 7; TVERS_DATABASE_URL points elsewhere on purpose, as --db must win."""
     directory = tmp_path_factory.mktemp("demo")
     path = directory / "d.db"
-    process = start("demo", "--no-serve", "--db", str(path), "--seed", "7", url=f"sqlite:///{directory / 'other.db'}",
-                    cwd=directory)
+    process = start("demo", "--no-serve", "--db", str(path), "--seed", "7", "--orders", str(DEMO_ORDERS),
+                    url=f"sqlite:///{directory / 'other.db'}", cwd=directory)
     return path, finish(process, timeout=DEMO_TIMEOUT)
 
 
@@ -243,3 +247,62 @@ def test_same_seed_builds_the_same_catalog(demo):
     assert catalog_of(path, built.stdout.strip()) == (handles[0], skus[0])
     assert (handles[1], skus[1]) == (handles[0], skus[0])
     assert (handles[2], skus[2]) != (handles[0], skus[0])
+
+
+def test_orders_list_show_and_sweep(tmp_path, db_url, tvers):
+    from support.checkout import APPROVE, card, make_shop, ship_to
+    from tvers.workflows.checkout import Caller, place_direct_order
+    from tvers.workflows.checkout_schemas import DirectOrderIn
+
+    # given a shop and one order placed through the checkout
+    make_shop(tvers)
+    with TestClient(create_app(tvers, run_relay=False)) as client:
+        key = run("apikey", "create", "--role", "admin", url=db_url, cwd=tmp_path).stdout.strip()
+        price = ok(client.post("/api/v1/quotes", headers=bearer(key), json={
+            "channel": "web", "lines": [{"sku": "CO-1", "quantity": 1}], "shipping": {"method": "ship", "country": "NO"}}))["grand_total"]
+    placed = place_direct_order(tvers, DirectOrderIn.model_validate({
+        "channel": "web", "lines": [{"sku": "CO-1", "quantity": 1}], "delivery": ship_to(), "tenders": [card(APPROVE, price["amount"])]}),
+        caller=Caller(actor="test", checkout_key="cli-1"))
+    # when the CLI lists, shows and sweeps
+    listed = run("orders", "list", "--channel", "web", url=db_url, cwd=tmp_path)
+    shown = run("orders", "show", placed.order.id, url=db_url, cwd=tmp_path)
+    swept = run("orders", "sweep", url=db_url, cwd=tmp_path)
+    # then stdout carries the order as JSON, and nothing was left to sweep
+    assert [json.loads(line)["id"] for line in listed.stdout.splitlines()] == [placed.order.id]
+    assert json.loads(shown.stdout)["number"] == "WEB-000001"
+    assert swept.returncode == 0 and "0 stalled checkouts" in swept.stderr
+
+
+def test_demo_has_a_quarter_of_orders_on_every_channel(demo):
+    # given the demo built with seed 7 and 400 orders
+    path, built = demo
+    assert built.returncode == 0, built.stderr
+    tvers = build(Settings(database_url=f"sqlite:///{path}"))
+    try:
+        orders = placed_orders(tvers)
+        with tvers.uow(read_only=True) as uow:
+            channels = {c.code for c in list_channels(uow)}
+    finally:
+        tvers.close()
+    # then every channel it has sold, through checkout, over the last 90 days, with promotions, split tenders and declines
+    check_believable_quarter(orders, channels=channels, built_at=datetime.now(UTC), slack=timedelta(minutes=DEMO_TIMEOUT / 60 + 1))
+    assert DEMO_ORDERS * 0.9 < len(orders) < DEMO_ORDERS * 1.1
+    assert f"{len(orders)} orders on {len(channels)} channels" in built.stderr
+    # and each split a shopper makes: gift card and card, store credit and cash at the till, points and card
+    splits = {o.tenders for o in orders if len(o.tenders) > 1}
+    assert {("gift_card", "test_card"), ("store_credit", "cash"), ("loyalty_points", "test_card")} <= splits
+    # and each stored promotion worked on some order
+    applied = {name for o in orders for name in o.promotions}
+    for campaign in ("Jacket week", "Spend 1500 NOK", "Socks: buy 3", "Club week", "Welcome: 10 %"):
+        assert any(name.startswith(campaign) for name in applied), (campaign, applied)
+
+
+def test_doctor_finds_the_demo_healthy(demo, tmp_path):
+    # given the demo with its stock and order history
+    path, built = demo
+    assert built.returncode == 0, built.stderr
+    # when the doctor checks every cached balance against its ledger, and the stock held for orders
+    checked = run("doctor", url=f"sqlite:///{path}", cwd=tmp_path)
+    # then all agree
+    assert checked.returncode == 0, checked.stdout[-2000:]
+    assert json.loads(checked.stdout)["healthy"] is True

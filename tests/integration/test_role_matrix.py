@@ -131,9 +131,12 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     # checkout and orders: every channel places and manages its orders; analysts read them
     ("POST", "/api/v1/checkout"): CHANNEL_CALLERS,
     ("POST", "/api/v1/orders"): CHANNEL_CALLERS,
+    ("POST", "/api/v1/checkout/{order_id}/complete"): CHANNEL_CALLERS,
+    ("POST", "/api/v1/test-card/3ds/{reference}"): CHANNEL_CALLERS,
     ("GET", "/api/v1/orders"): EVERYONE,
     ("GET", "/api/v1/orders/{order_id}"): EVERYONE,
     ("POST", "/api/v1/orders/{order_id}/cancel"): CHANNEL_CALLERS,
+    ("POST", "/api/v1/orders/{order_id}/edit"): CHANNEL_CALLERS,
     ("POST", "/api/v1/orders/{order_id}/hold"): CHANNEL_CALLERS,
     ("POST", "/api/v1/orders/{order_id}/release"): CHANNEL_CALLERS,
     # promotions, coupons, shipping rates (merchandisers set up, everyone reads) and quotes (every channel prices)

@@ -14,6 +14,7 @@ from tvers.bootstrap import Tvers, build
 from tvers.channels import api_keys
 from tvers.channels.access import Role
 from tvers.channels.schemas import ApiKeyIn
+from tvers.demo import DEFAULT_ORDERS
 from tvers.kernel.errors import TversError
 from tvers.settings import Settings
 
@@ -91,6 +92,8 @@ def demo(
     seed: int = 42,
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the demo after building it.")] = True,
     fresh: Annotated[bool, typer.Option(help="Delete an existing demo file first.")] = True,
+    orders: Annotated[int, typer.Option(min=0, envvar="TVERS_DEMO_ORDERS",
+                                        help="Orders in the 90-day history, placed through checkout (0: none).")] = DEFAULT_ORDERS,
 ) -> None:
     """Build the demo retailer in a fresh SQLite file, print an admin key and the URLs, then serve it."""
     from tvers.demo.build import build_demo
@@ -102,7 +105,7 @@ def demo(
     os.environ["TVERS_DATABASE_URL"] = f"sqlite:///{path}"
     tvers = open_tvers()
     _migrate(tvers)
-    summary = build_demo(tvers, seed=seed, log=say)
+    summary = build_demo(tvers, seed=seed, log=say, orders=orders)
     typer.echo(summary.admin_key)
     base = f"http://{host}:{port}"
     say(f"\nDemo retailer ready in {path}: {summary.describe()}")

@@ -1,4 +1,5 @@
-"""`tvers doctor`: every cached balance (stock, points, gift cards, store credit, payment totals) checked against its ledger."""
+"""`tvers doctor`: every cached balance (stock, points, gift cards, store credit, payment totals) checked against its ledger,
+and no stock held for an order that no longer needs it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from tvers.cli.core import open_tvers, say
 from tvers.customers import service as customers
 from tvers.inventory import service as inventory
 from tvers.payments import service as payments
+from tvers.workflows import consistency
 
 
 def doctor() -> None:
@@ -17,7 +19,8 @@ def doctor() -> None:
     with open_tvers().uow(read_only=True) as uow:
         stock = inventory.check_stock(uow)
         ledgers = {"loyalty_points": customers.check_points_ledgers(uow), "gift_cards": customers.check_gift_card_ledgers(uow),
-                   "store_credit": customers.check_store_credit_ledgers(uow), "payments": payments.check_payment_ledgers(uow)}
+                   "store_credit": customers.check_store_credit_ledgers(uow), "payments": payments.check_payment_ledgers(uow),
+                   "order_reservations": consistency.dangling_order_reservations(uow)}
     healthy = stock.healthy and not any(ledgers.values())
     typer.echo(json.dumps({"healthy": healthy, "stock": stock.model_dump(), "ledgers": ledgers}))
     say(f"stock: {stock.checked} levels checked, {len(stock.findings)} disagree with the ledger; "

@@ -20,5 +20,5 @@ class CustomerView(BaseModel):
     store_credit: list[MoneyOut]
     carts: list[CartOut]
     timeline: list[ActivityOut]
-    orders: list[dict[str, object]] = Field(description="Empty until the checkout issue: orders from every channel.")
+    orders: list[dict[str, object]] = Field(description="The latest 50 orders from every channel, newest first.")
     returns: list[dict[str, object]] = Field(description="Empty until the returns issue.")

@@ -1,9 +1,14 @@
-"""Loads the demo retailer into a database through the same services the API uses."""
+"""Loads the demo retailer into a database through the same services the API uses.
+
+The retailer went live on Tvers `HISTORY_DAYS` ago: its catalog, stores and customers date from then, and the quarter
+since then (stock movements, promotions, orders on every channel) is played through with a clock moved day by day.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from tvers.bootstrap import Tvers
 from tvers.catalog import service as catalog
@@ -19,10 +24,15 @@ from tvers.channels import api_keys
 from tvers.channels import service as channels
 from tvers.channels.access import Role
 from tvers.channels.schemas import ApiKeyIn, ChannelIn, ChannelType
+from tvers.demo import DEFAULT_ORDERS
 from tvers.demo.catalog_data import DemoCatalog, DemoProduct, build_catalog
 from tvers.demo.customers import load_customers
-from tvers.demo.stock import load_locations, load_stock
-from tvers.demo.stores import STORES, WAREHOUSES
+from tvers.demo.offers import load_offers
+from tvers.demo.order_plan import plan_orders
+from tvers.demo.orders import DemoOrders, OrderHistory
+from tvers.demo.stock import HISTORY_DAYS, load_locations, load_stock, product_popularity
+from tvers.demo.stores import STORES, WAREHOUSES, pos_code
+from tvers.kernel.clock import FixedClock
 
 PRICE_BOOKS = (
     ("nok-retail", "Retail NOK", "NOK"),
@@ -53,29 +63,33 @@ class DemoSummary:
     channels: int
     locations: int
     customers: int
+    orders: DemoOrders
 
     def describe(self) -> str:
         return (f"{self.products} products, {self.variants} variants, {self.channels} channels, 4 price books, "
-                f"{self.locations} locations, {self.customers} customers")
+                f"{self.locations} locations, {self.customers} customers, {self.orders.placed} orders in {HISTORY_DAYS} days")
 
 
-def build_demo(tvers: Tvers, *, seed: int, log: Callable[[str], None] = lambda _m: None) -> DemoSummary:
-    data = build_catalog(seed)
+def build_demo(tvers: Tvers, *, seed: int, log: Callable[[str], None] = lambda _m: None, orders: int = DEFAULT_ORDERS,
+               products: int = 240, customers: int = 5000, stock_history: bool = True) -> DemoSummary:
+    """The demo retailer, the same for the same seed and clock: `orders` orders over the last `HISTORY_DAYS` days.
+
+    Without `stock_history` the stores keep their opening stock apart from what the orders take (a quicker build).
+    """
+    go_live = tvers.clock.now() - timedelta(days=HISTORY_DAYS)
+    clock = FixedClock(go_live)
+    past = Tvers(settings=tvers.settings, db=tvers.db, clock=clock, subscribers=tvers.subscribers)
+    data = build_catalog(seed, product_count=products)
     log(f"building the demo catalog (seed {seed}): {len(data.products)} products, {data.variant_count} variants")
-    with tvers.uow() as uow:
-        for code, name, currency in PRICE_BOOKS:
-            catalog.create_price_book(uow, PriceBookIn(code=code, name=name, currency=currency, prices_include_vat=True))
-        for code, name, kind, currency, book, locale, country in CHANNELS:
-            channels.create_channel(
-                uow, ChannelIn(code=code, name=name, type=kind, currency=currency, price_book=book, default_locale=locale, country=country)
-            )
-        uow.commit()
-    product_ids = _load_products(tvers, data)
-    _load_prices(tvers, data)
-    _publish(tvers, product_ids)
-    load_locations(tvers)
-    load_stock(tvers, data, seed=seed, log=log)
-    people = load_customers(tvers, seed=seed, log=log)
+    _open_shop(past, data)
+    people = load_customers(past, seed=seed, count=customers, log=log)
+    load_offers(past, go_live=go_live)
+    plan = plan_orders(seed=seed, count=orders, go_live=go_live, shoppers=people.shoppers)
+    history = OrderHistory(past, clock=clock, plan=plan, shoppers=people.shoppers, seed=seed, log=log)
+    history.open(data, product_popularity(data, seed=seed))
+    load_stock(tvers, data, seed=seed, log=log, start=go_live, catch_up=history.run_until, history=stock_history)
+    placed = history.finish()
+    log(f"orders: {placed.describe()}")
     with tvers.uow() as uow:
         key = api_keys.create_api_key(uow, ApiKeyIn(name="demo admin", role=Role.ADMIN))
         uow.commit()
@@ -86,7 +100,24 @@ def build_demo(tvers: Tvers, *, seed: int, log: Callable[[str], None] = lambda _
         channels=len(CHANNELS) + len(STORES),
         locations=len(STORES) + len(WAREHOUSES),
         customers=people.created - people.merged,
+        orders=placed,
     )
+
+
+def _open_shop(tvers: Tvers, data: DemoCatalog) -> None:
+    """Price books, channels, the catalog priced and published, locations and tills."""
+    with tvers.uow() as uow:
+        for code, name, currency in PRICE_BOOKS:
+            catalog.create_price_book(uow, PriceBookIn(code=code, name=name, currency=currency, prices_include_vat=True))
+        for code, name, kind, currency, book, locale, country in CHANNELS:
+            channels.create_channel(
+                uow, ChannelIn(code=code, name=name, type=kind, currency=currency, price_book=book, default_locale=locale, country=country)
+            )
+        uow.commit()
+    product_ids = _load_products(tvers, data)
+    _load_prices(tvers, data)
+    load_locations(tvers)
+    _publish(tvers, product_ids)
 
 
 def _load_products(tvers: Tvers, data: DemoCatalog) -> list[str]:
@@ -133,7 +164,7 @@ def _load_prices(tvers: Tvers, data: DemoCatalog) -> None:
 
 def _publish(tvers: Tvers, product_ids: list[str]) -> None:
     with tvers.uow() as uow:
-        for code, *_ in CHANNELS:
+        for code in [code for code, *_ in CHANNELS] + [pos_code(store) for store in STORES]:  # a till sells the whole range
             channel_id = channels.channel_ref(uow, code).id
             # The marketplace gets a curated two thirds of the range, as marketplaces usually do.
             chosen = product_ids[::3] + product_ids[1::3] if code.startswith("nordmarket") else product_ids

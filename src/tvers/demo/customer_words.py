@@ -1,4 +1,4 @@
-"""Word lists for demo customers: believable Norwegian, Swedish and Danish names, streets and cities."""
+"""Word lists for demo customers: believable Norwegian, Swedish and Danish names, streets and cities (Finnish too, for guests)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ GIVEN = {
            "Erik", "Johan", "Anders", "Karl", "Nils", "Oskar", "Gustav", "Axel", "Viktor", "Mattias", "Fredrik", "Björn", "Pelle"),
     "DK": ("Mette", "Anne", "Hanne", "Camilla", "Line", "Sofie", "Freja", "Ida", "Louise", "Signe", "Mathilde", "Karen", "Birgitte",
            "Jens", "Søren", "Mads", "Rasmus", "Mikkel", "Anders", "Frederik", "Christian", "Thomas", "Kasper", "Niels", "Henrik"),
+    "FI": ("Aino", "Emilia", "Sofia", "Helmi", "Liisa", "Johanna", "Minna", "Sanna", "Mikko", "Juha", "Jari", "Timo", "Antti",
+           "Ville", "Eetu", "Lauri"),
 }
 FAMILY = {
     "NO": ("Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Kristiansen", "Jensen", "Karlsen", "Berg",
@@ -17,6 +19,8 @@ FAMILY = {
            "Pettersson", "Jonsson", "Lindberg", "Lindqvist", "Bergström", "Lundgren", "Holm", "Sjöberg", "Ekström", "Nyström"),
     "DK": ("Nielsen", "Jensen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen", "Rasmussen", "Jørgensen",
            "Petersen", "Madsen", "Kristensen", "Olsen", "Thomsen", "Poulsen", "Johansen", "Møller", "Mortensen", "Skov"),
+    "FI": ("Korhonen", "Virtanen", "Mäkinen", "Nieminen", "Mäkelä", "Hämäläinen", "Laine", "Heikkinen", "Koskinen", "Järvinen",
+           "Lehtonen", "Saarinen"),
 }
 # (city, country, postal codes to pick from, street names)
 CITIES = (
@@ -33,11 +37,15 @@ CITIES = (
     ("Aarhus", "DK", ("8000", "8200"), ("Frederiksgade", "Jægergårdsgade", "Nørre Allé")),
     ("Odense", "DK", ("5000", "5200"), ("Vestergade", "Kongensgade")),
     ("Aalborg", "DK", ("9000", "9210"), ("Boulevarden", "Vesterbro")),
+    ("Helsinki", "FI", ("00100", "00130", "00530"), ("Mannerheimintie", "Bulevardi", "Hämeentie")),
+    ("Tampere", "FI", ("33100", "33200"), ("Hämeenkatu", "Satakunnankatu")),
+    ("Turku", "FI", ("20100", "20500"), ("Aurakatu", "Linnankatu")),
 )
 # Reserved example domains (RFC 2606): demo addresses must never reach a real mailbox.
 EMAIL_DOMAINS = {"NO": ("example.com", "example.net", "example.org"),
                  "SE": ("example.com", "example.net", "example.org"),
-                 "DK": ("example.com", "example.net", "example.org")}
+                 "DK": ("example.com", "example.net", "example.org"),
+                 "FI": ("example.com", "example.net", "example.org")}
 # Valid mobile ranges per country (the demo never calls these numbers: they are generated at random).
 MOBILE_PREFIX = {"NO": ("+474", "+479"), "SE": ("+4670", "+4672", "+4673"), "DK": ("+4520", "+4540", "+4550")}
 MOBILE_DIGITS = {"NO": 7, "SE": 7, "DK": 6}

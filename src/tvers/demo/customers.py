@@ -38,10 +38,26 @@ _FOLD = str.maketrans({"ø": "o", "æ": "ae", "å": "a", "ö": "o", "ä": "a", "
 
 
 @dataclass(frozen=True)
+class DemoShopper:
+    """A loaded demo customer, as the order history needs to know them."""
+
+    customer_id: str
+    country: str
+    given_name: str
+    family_name: str
+    email: str
+    email_verified: bool
+    loyalty_card: str | None
+    points: int
+    address: tuple[str, str, str] | None  # street, postal code, city (in `country`)
+
+
+@dataclass(frozen=True)
 class DemoCustomers:
     created: int
     merged: int
     members: int
+    shoppers: tuple[DemoShopper, ...] = ()
 
 
 @dataclass
@@ -56,11 +72,23 @@ class _Person:
 def load_customers(tvers: Tvers, *, seed: int, count: int = 5000, log: Callable[[str], None] = lambda _m: None) -> DemoCustomers:
     rnd = random.Random(seed * 7919 + 4)
     people = [_person(rnd, index) for index in range(count)]
-    _create(tvers, rnd, people)
+    ids = _create(tvers, rnd, people)
     merged = _duplicates_found_by_the_resolver(tvers, rnd, people)
     members = sum(1 for p in people if p.loyalty_card)
     log(f"loaded {count} customers ({members} loyalty members); the resolver merged {merged} duplicate profiles")
-    return DemoCustomers(created=count, merged=merged, members=members)
+    return DemoCustomers(created=count, merged=merged, members=members,
+                         shoppers=tuple(_shopper(person, customer_id) for person, customer_id in zip(people, ids, strict=True)))
+
+
+def _shopper(person: _Person, customer_id: str) -> DemoShopper:
+    email = person.data.identities[0]
+    address = person.data.addresses[0] if person.data.addresses else None
+    return DemoShopper(
+        customer_id=customer_id, country=person.country, given_name=person.data.given_name or "",
+        family_name=person.data.family_name or "", email=email.value, email_verified=email.is_verified,
+        loyalty_card=person.loyalty_card, points=person.points,
+        address=(address.lines[0], address.postal_code, address.city) if address else None,
+    )
 
 
 def _person(rnd: random.Random, index: int) -> _Person:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tvers.bootstrap import Tvers
 from tvers.channels import service as channels
 from tvers.channels.schemas import ChannelIn, ChannelType
 from tvers.db.uow import Uow
 from tvers.demo.catalog_data import DemoCatalog
-from tvers.demo.stores import STORE_HOURS, STORES, WAREHOUSE_HOURS, WAREHOUSES, DemoLocation
+from tvers.demo.stores import STORE_HOURS, STORES, WAREHOUSE_HOURS, WAREHOUSES, DemoLocation, pos_code
 from tvers.inventory import service as inventory
 from tvers.inventory.schemas import (
     Address,
@@ -33,8 +33,7 @@ DEMO_ACTOR = "demo"
 HISTORY_DAYS = 90
 
 
-def pos_code(store: DemoLocation) -> str:
-    return f"pos-{store.code}"
+__all__ = ["HISTORY_DAYS", "load_locations", "load_stock", "pos_code", "product_popularity"]
 
 
 def load_locations(tvers: Tvers) -> None:
@@ -108,12 +107,30 @@ def _pools() -> dict[str, ChannelPoolIn]:
     return pools
 
 
-def load_stock(tvers: Tvers, data: DemoCatalog, *, seed: int, log: Callable[[str], None]) -> int:
-    """Opening stock 90 days ago, then daily store sales, a few transfers, write-offs and counts."""
-    rng = random.Random(seed * 7919 + 1)
-    popularity = {p.handle: rng.uniform(0.2, 1.6) for p in data.products}
+def product_popularity(data: DemoCatalog, *, seed: int) -> dict[str, float]:
+    """Product handle → how well it sells (0.2 to 1.6): the same draw the stock history makes, for the order history."""
+    return _popularity(_stock_rng(seed), data)
+
+
+def _stock_rng(seed: int) -> random.Random:
+    return random.Random(seed * 7919 + 1)
+
+
+def _popularity(rng: random.Random, data: DemoCatalog) -> dict[str, float]:
+    return {p.handle: rng.uniform(0.2, 1.6) for p in data.products}
+
+
+def load_stock(tvers: Tvers, data: DemoCatalog, *, seed: int, log: Callable[[str], None], start: datetime | None = None,
+               catch_up: Callable[[datetime], None] = lambda _at: None, history: bool = True) -> int:
+    """Opening stock at `start` (default 90 days ago), then (with `history`) daily store sales, transfers and write-offs.
+
+    `catch_up(at)` runs before each day's stock work at `at`, so what else happened until then (the order history) lands
+    in the ledger in time order.
+    """
+    rng = _stock_rng(seed)
+    popularity = _popularity(rng, data)
     skus = [(v.sku, popularity[p.handle]) for p in data.products for v in p.variants]
-    start = tvers.clock.now() - timedelta(days=HISTORY_DAYS)
+    start = start or tvers.clock.now() - timedelta(days=HISTORY_DAYS)
     with _uow_at(tvers, start) as uow:
         for place in WAREHOUSES + STORES:
             lines = [StockLineIn(sku=sku, quantity=q) for sku, pop in skus if (q := _opening(rng, place, pop)) > 0]
@@ -128,7 +145,7 @@ def load_stock(tvers: Tvers, data: DemoCatalog, *, seed: int, log: Callable[[str
                 reference_id=f"PO-{place.code.upper()}-OPENING",
             )
         uow.commit()
-    moved = _history(tvers, rng, skus, start=start)
+    moved = _history(tvers, rng, skus, start=start, catch_up=catch_up) if history else 0
     _settings(tvers, rng, skus)
     log(
         f"stock: {len(WAREHOUSES)} warehouses, {len(STORES)} stores, {len(skus) * (len(STORES) + len(WAREHOUSES))} levels, "
@@ -143,10 +160,13 @@ def _opening(rng: random.Random, place: DemoLocation, popularity: float) -> int:
     return 0 if rng.random() < 0.12 + 0.1 * (1.6 - popularity) else round(popularity * rng.uniform(1, 9))
 
 
-def _history(tvers: Tvers, rng: random.Random, skus: list[tuple[str, float]], *, start: object) -> int:
+def _history(tvers: Tvers, rng: random.Random, skus: list[tuple[str, float]], *, start: datetime,
+             catch_up: Callable[[datetime], None]) -> int:
     moved = 0
     for day in range(1, HISTORY_DAYS):
-        with _uow_at(tvers, start + timedelta(days=day, hours=rng.randint(9, 18))) as uow:  # type: ignore[operator]
+        at = start + timedelta(days=day, hours=rng.randint(9, 18))
+        catch_up(at)
+        with _uow_at(tvers, at) as uow:
             for store in STORES:
                 moved += _sell(uow, rng, store, skus)
             if day % 14 == 0:
@@ -222,6 +242,6 @@ def _settings(tvers: Tvers, rng: random.Random, skus: list[tuple[str, float]]) -
         uow.commit()
 
 
-def _uow_at(tvers: Tvers, at: object) -> Uow:
+def _uow_at(tvers: Tvers, at: datetime) -> Uow:
     """A unit of work whose clock stands at a past instant, to write believable history."""
-    return Uow(tvers.db, FixedClock(at))  # type: ignore[arg-type]
+    return Uow(tvers.db, FixedClock(at))

@@ -55,5 +55,10 @@ STORES = (
     _location("aalborg-bispensgade", "Aalborg Bispensgade", "store", "Aalborg", "Bispensgade 14", "9000", "DK", 57.0488, 9.9217),
 )
 
+def pos_code(store: DemoLocation) -> str:
+    """The code of a store's till channel."""
+    return f"pos-{store.code}"
+
+
 STORE_HOURS = {day: ["10:00-20:00"] for day in ("mon", "tue", "wed", "thu", "fri")} | {"sat": ["10:00-18:00"]}
 WAREHOUSE_HOURS = {day: ["06:00-22:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat")}

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from tvers.carts import service as carts
 from tvers.channels import service as channels
 from tvers.customers import service as customers
+from tvers.customers.identity_rules import IdentityType
 from tvers.customers.schemas import ArrivalIn, ArrivalKind
 from tvers.db.uow import Uow
 from tvers.inventory import service as inventory
@@ -128,7 +129,7 @@ class _Opened:
 def _open_order(app: App, data: CartCheckoutIn | DirectOrderIn, *, channel: str, number: str, caller: Caller) -> _Opened:
     with app.uow() as uow:
         ref = channels.channel_ref(uow, channel)
-        customer_id = _customer(uow, data, channel=channel, region=ref.country)
+        customer_id = _customer(uow, data, channel=channel, region=ref.country) or _card_holder(app, uow, data)
         quote = quoting.quote(uow, _quote_in(uow, data, channel=channel, customer_id=customer_id))
         providers = app.payment_providers
         payments.check_tenders(data.tenders, total=quote.grand_total, providers=providers)
@@ -138,7 +139,8 @@ def _open_order(app: App, data: CartCheckoutIn | DirectOrderIn, *, channel: str,
             channel=channel, channel_type=ref.type.value, source=_source_kind(data), currency=quote.breakdown.currency,
             prices_include_vat=quote.breakdown.prices_include_vat, tax_country=quote.breakdown.tax_country,
             delivery_method=data.delivery.method.value, totals=order_totals(quote.breakdown),
-            lines=new_order_lines(quote, sourced, delivery_method=data.delivery.method.value), placed_by=caller.actor,
+            lines=new_order_lines(quote, {v: c.location_id for v, c in sourced.items()}, delivery_method=data.delivery.method.value),
+            placed_by=caller.actor,
             checkout_deadline_at=now + timedelta(seconds=app.settings.checkout_deadline_seconds), customer_id=customer_id,
             cart_id=getattr(data, "cart_id", None), external_id=getattr(data, "external_id", None), checkout_key=caller.checkout_key,
             pickup_location_id=_pickup_location(data, sourced), location_id=_till_location(data, sourced),
@@ -172,6 +174,17 @@ def _customer(uow: Uow, data: CheckoutBase, *, channel: str, region: str) -> str
     resolution = customers.resolve(uow, ArrivalIn(kind=ArrivalKind.ORDER, channel=channel, region=region,
                                                   identities=data.customer.identities))
     return resolution.customer_id
+
+
+def _card_holder(app: App, uow: Uow, data: CheckoutBase) -> str | None:
+    """No customer named: the one whose card this is, if a card of theirs was seen before on any channel."""
+    if data.customer is not None:
+        return None
+    for fingerprint in payments.card_fingerprints(data.tenders, providers=app.payment_providers):
+        holder = customers.lookup_customer_id(uow, IdentityType.PAYMENT_CARD_FINGERPRINT, fingerprint)
+        if holder is not None:
+            return holder
+    return None
 
 
 def _quote_in(uow: Uow, data: CartCheckoutIn | DirectOrderIn, *, channel: str, customer_id: str | None) -> QuoteIn:
@@ -306,8 +319,9 @@ def _confirm(app: App, uow: Uow, order_id: str, *, actor: str, lines: int) -> st
 
 def compensate(app: App, order_id: str, *, reason: str, actor: str) -> None:
     """Undo step 1: void authorisations (no transaction open), then give back stock, tenders and coupon uses together."""
-    with app.uow(read_only=True) as uow:
+    with app.uow() as uow:  # deciding a void reserves its amount and writes its pending transaction
         voids = payments.voids_for(uow, order_id)
+        uow.commit()
     results = [payments.void(request, providers=app.payment_providers) for request in voids]
     with app.uow() as uow:
         order = orders.get_order(uow, order_id)
@@ -347,6 +361,16 @@ def order_state(app: App, order_id: str) -> CheckoutOut:
     outcome = {OrderStatus.PENDING_PAYMENT: "requires_action" if action else "pending",
                OrderStatus.PAYMENT_FAILED: "payment_failed"}.get(order.status, "confirmed")
     return CheckoutOut(outcome=outcome, order=order, payments=paid, next_action=action)
+
+
+def complete_checkout(app: App, order_id: str, *, actor: str) -> CheckoutOut:
+    """The shopper is back from their bank (3-D Secure): ask the providers again, by the same keys, and finish the order."""
+    with app.uow(read_only=True) as uow:
+        if orders.get_order(uow, order_id).status != OrderStatus.PENDING_PAYMENT:
+            return order_state(app, order_id)
+        unanswered = payments.pending_requests(uow, order_id)
+    results = [payments.call_provider(request, providers=app.payment_providers) for request in unanswered]
+    return finish(app, order_id, results, actor=actor)
 
 
 def sweep_stalled_checkouts(app: App, *, limit: int = 100) -> int:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from tvers.inventory.service import Candidate
 from tvers.orders.schemas import NewOrderLine, OrderTotals
 from tvers.pricing.cart_pricing import PriceBreakdown
 from tvers.quoting.quote_schemas import Quote
 from tvers.workflows.checkout_schemas import DeliveryIn
 
 
-def new_order_lines(quote: Quote, sourced: dict[str, Candidate], *, delivery_method: str) -> tuple[NewOrderLine, ...]:
-    """One order line per quoted line, priced as the breakdown says; discounts keep the promotion that gave them."""
+def new_order_lines(quote: Quote, locations: dict[str, str], *, delivery_method: str) -> tuple[NewOrderLine, ...]:
+    """One order line per quoted line, priced as the breakdown says, at its location (variant id → location id)."""
     names = {outcome.promotion_id: outcome.name for outcome in quote.breakdown.promotions}
     priced = {line.line_id: line for line in quote.breakdown.lines}
     result = []
@@ -25,7 +24,7 @@ def new_order_lines(quote: Quote, sourced: dict[str, Candidate], *, delivery_met
             vat_minor=price.vat.minor, vat_rate=str(price.vat_rate), total_minor=price.total.minor,
             discounts=[{"promotion_id": d.promotion_id, "name": names.get(d.promotion_id, d.promotion_id), "amount_minor": d.amount.minor}
                        for d in price.discounts],
-            location_id=sourced[line.variant_id].location_id, delivery_method=delivery_method,
+            location_id=locations[line.variant_id], delivery_method=delivery_method,
         ))
     return tuple(result)
 

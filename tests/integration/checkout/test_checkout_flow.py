@@ -120,6 +120,23 @@ def test_requires_action_waits_then_the_sweep_gives_up_and_undoes_it(client: Tes
     assert ledger_state(tvers)["levels"] == before["levels"] and ledger_state(tvers)["active_reservations"] == 0
 
 
+def test_requires_action_then_the_shopper_passes_3ds_and_the_checkout_completes(client: TestClient, admin: dict[str, str],
+                                                                               tvers: Tvers, shop: Any) -> None:
+    body = place(client, admin, {"CO-1": 1}, number=THREE_DS, idem="3ds-ok").json()
+    url = body["next_action"]["url"]
+    # the shopper is not back yet: completing changes nothing
+    again = client.post(f"/api/v1/checkout/{body['order']['id']}/complete", headers=admin)
+    assert again.status_code == 202 and again.json()["order"]["status"] == "pending_payment"
+    # when the bank's page is passed and the client completes the checkout
+    assert client.post(f"/api/v1/test-card/3ds/{url.rsplit('/', 1)[1]}", headers=admin).status_code == 204
+    done = client.post(f"/api/v1/checkout/{body['order']['id']}/complete", headers=admin)
+    # then the order is confirmed on the same authorisation key, and its stock is held for fulfilment
+    assert done.status_code == 201, done.text
+    assert done.json()["order"]["status"] == "confirmed"
+    assert [p["status"] for p in done.json()["payments"]] == ["authorized"]
+    assert "order.placed" in events(tvers)
+
+
 def test_checkout_needs_an_idempotency_key_and_a_retry_returns_the_first_order(client: TestClient, admin: dict[str, str],
                                                                                tvers: Tvers, shop: Any) -> None:
     amount = total_of(client, admin, {"CO-1": 1}, shipping={"method": "ship", "country": "NO"})

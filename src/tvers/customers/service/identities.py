@@ -30,6 +30,7 @@ from tvers.kernel.errors import FieldError, TversError
 from tvers.kernel.ids import new_id
 
 IDENTITIES = cast(Table, Identity.__table__)
+CUSTOMERS = cast(Table, Customer.__table__)
 
 
 @dataclass(frozen=True)
@@ -87,14 +88,11 @@ class Owned(NamedTuple):
     owner_merged_into: str | None
 
 
-CUSTOMERS = cast(Table, Customer.__table__)
 _I, _C = IDENTITIES.c, CUSTOMERS.c
 # Built once: a tuple IN over an expanding parameter, so each call only binds its keys (the unique (type, value) index answers).
 _OWNED = (select(_I.id, _I.customer_id, _I.type, _I.value, _I.is_verified, _C.status, _C.merged_into)
           .join_from(IDENTITIES, CUSTOMERS, _C.id == _I.customer_id)
           .where(tuple_(_I.type, _I.value).in_(bindparam("keys", expanding=True))))
-
-
 _LOOKUP = (select(_I.customer_id, _C.merged_into).join_from(IDENTITIES, CUSTOMERS, _C.id == _I.customer_id)
            .where(_I.type == bindparam("type"), _I.value == bindparam("value")))
 

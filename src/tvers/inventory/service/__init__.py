@@ -13,7 +13,7 @@ from tvers.inventory.service.locations import (
     update_location,
 )
 from tvers.inventory.service.replenishment import compute_reorder_points, suggestions
-from tvers.inventory.service.reservation_changes import hold_reservations_until, shrink_reservation
+from tvers.inventory.service.reservation_changes import active_references, hold_reservations_until, shrink_reservation
 from tvers.inventory.service.reservations import (
     Ref,
     ReserveLine,
@@ -32,6 +32,7 @@ from tvers.inventory.service.transfers import cancel_transfer, create_transfer, 
 
 __all__ = [
     "Candidate",
+    "active_references",
     "Ref",
     "ReserveLine",
     "adjust",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from tvers.db.rows import rows_changed
 from tvers.db.uow import Uow
@@ -38,3 +38,11 @@ def hold_reservations_until(uow: Uow, ref: Ref, *, expires_at: datetime) -> int:
     moved = update(Reservation).where(Reservation.reference_type == ref.type, Reservation.reference_id == ref.id,
                                       Reservation.status == ACTIVE, Reservation.expires_at > now)
     return rows_changed(uow.session.execute(moved.values(expires_at=expires_at).execution_options(synchronize_session=False)))
+
+
+def active_references(uow: Uow, reference_type: str) -> dict[str, datetime]:
+    """Every reference of a type holding stock now, with the earliest expiry of its active reservations."""
+    rows = uow.session.execute(select(Reservation.reference_id, func.min(Reservation.expires_at))
+                               .where(Reservation.reference_type == reference_type, Reservation.status == ACTIVE)
+                               .group_by(Reservation.reference_id)).all()
+    return {reference: expires_at for reference, expires_at in rows}

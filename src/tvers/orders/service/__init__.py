@@ -2,6 +2,7 @@
 
 from tvers.orders.service._shared import line_rows as line_rows
 from tvers.orders.service.cancellation import cancel_lines
+from tvers.orders.service.editing import editable_order, replace_lines
 from tvers.orders.service.listing import customer_order_ids, list_orders
 from tvers.orders.service.merging import move_customer_orders
 from tvers.orders.service.numbers import next_order_number, next_order_number_unless_ordered
@@ -13,6 +14,7 @@ from tvers.orders.service.placing import (
     get_order,
     place_order,
     stalled_checkouts,
+    statuses_of,
 )
 from tvers.orders.service.status import (
     confirm_order,
@@ -31,6 +33,7 @@ __all__ = [
     "confirm_order",
     "create_order",
     "customer_order_ids",
+    "editable_order",
     "existing_order_id",
     "fail_order_payment",
     "fulfil_on_the_spot",
@@ -45,5 +48,7 @@ __all__ = [
     "open_total_of",
     "place_order",
     "release_order",
+    "replace_lines",
     "stalled_checkouts",
+    "statuses_of",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -194,3 +195,10 @@ def stalled_checkouts(uow: Uow, *, now: datetime, limit: int = 100) -> list[str]
         .order_by(Order.checkout_deadline_at)
         .limit(limit)
     ))
+
+
+def statuses_of(uow: Uow, order_ids: Sequence[str]) -> dict[str, str]:
+    if not order_ids:
+        return {}
+    rows = uow.session.execute(select(Order.id, Order.status).where(Order.id.in_(list(order_ids))))
+    return {order_id: status for order_id, status in rows}

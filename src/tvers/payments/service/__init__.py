@@ -19,6 +19,7 @@ from tvers.payments.providers.base import (
 from tvers.payments.rules import Applied
 from tvers.payments.service.calls import authorize, call_provider, capture, refund, void
 from tvers.payments.service.card_identity import attach_card_identity
+from tvers.payments.service.cards import card_fingerprints
 from tvers.payments.service.compensation import external_authorizations, pending_requests, restore_local_tenders, voids_for
 from tvers.payments.service.opening import OpenedPayments, check_tenders, open_checkout_payments, open_payments
 from tvers.payments.service.reading import check_payment_ledgers, get_payment, payments_for_order
@@ -43,6 +44,7 @@ __all__ = [
     "call_provider",
     "capture",
     "capture_payment",
+    "card_fingerprints",
     "captures_for",
     "check_payment_ledgers",
     "check_tenders",

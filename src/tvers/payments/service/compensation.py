@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from tvers.db.uow import Uow
 from tvers.kernel.money import Money
 from tvers.payments.models import Payment
@@ -38,14 +40,14 @@ def pending_requests(uow: Uow, order_id: str) -> list[ProviderRequest]:
     return [request_of(by_id[t.payment_id], t) for t in open_transactions(uow, rows, kinds=list(TransactionKind))]
 
 
-def voids_for(uow: Uow, order_id: str) -> list[ProviderRequest]:
+def voids_for(uow: Uow, order_id: str, *, payment_ids: Collection[str] | None = None) -> list[ProviderRequest]:
     """Voids of what external tenders hold for the order (and cancels of authorisations waiting for 3-D Secure).
 
     Decided in the caller's transaction (the amounts are reserved), sent with none open, recorded with
     `record_results`. Asking again returns the voids still unanswered instead of new ones.
     Authorisations with no answer yet (pending) are not voided: send them again first to learn their result.
     """
-    rows = _external(order_payments(uow, order_id))
+    rows = _external(_only(order_payments(uow, order_id), payment_ids))
     asked = open_transactions(uow, rows, kinds=[TransactionKind.VOID])
     requests = [request_of(next(r for r in rows if r.id == t.payment_id), t) for t in asked]
     waiting = {t.payment_id: t for t in open_transactions(uow, rows, kinds=[TransactionKind.AUTHORIZE])}
@@ -67,9 +69,12 @@ def _void_request(uow: Uow, row: Payment) -> ProviderRequest:
     return request_of(row, txn)
 
 
-def restore_local_tenders(uow: Uow, order_id: str) -> list[PaymentOut]:
-    """Compensation: gift card, store credit and points given back, cash handed back; once, however often it is called."""
-    restored = [row for row in order_payments(uow, order_id) if row.tender in LOCAL_TENDERS and _restore(uow, row)]
+def restore_local_tenders(uow: Uow, order_id: str, *, payment_ids: Collection[str] | None = None) -> list[PaymentOut]:
+    """Compensation: gift card, store credit and points given back, cash handed back; once, however often it is called.
+
+    `payment_ids` limits it to some payments (the tenders of a refused order edit)."""
+    rows = _only(order_payments(uow, order_id), payment_ids)
+    restored = [row for row in rows if row.tender in LOCAL_TENDERS and _restore(uow, row)]
     return payments_out(uow, restored)
 
 
@@ -91,6 +96,10 @@ def _restore(uow: Uow, row: Payment) -> bool:
 
     settle_now(uow, row, TransactionKind.VOID, totals.capturable, action=give_back)
     return True
+
+
+def _only(rows: list[Payment], payment_ids: Collection[str] | None) -> list[Payment]:
+    return rows if payment_ids is None else [row for row in rows if row.id in payment_ids]
 
 
 def _external(rows: list[Payment]) -> list[Payment]:

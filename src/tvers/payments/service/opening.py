@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from types import SimpleNamespace
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select, text
 
 from tvers.db.uow import Uow
 from tvers.kernel.ids import new_id
@@ -21,6 +24,25 @@ from tvers.payments.schemas import PaymentOut, PaymentStatus, TenderIn, Transact
 from tvers.payments.service._ledger import PAYMENTS, TRANSACTIONS, book_now, new_transaction, payment_out, request_of
 
 INSERT_PAYMENTS, INSERT_TRANSACTIONS = insert(PAYMENTS), insert(TRANSACTIONS)
+_PAYMENT_COLUMNS, _TRANSACTION_COLUMNS = (", ".join(c.name for c in table.columns) for table in (PAYMENTS, TRANSACTIONS))
+# PostgreSQL: the payments and their pending authorisations in one statement, the rows as JSON expanded into the tables'
+# own column types (the foreign key is checked at the end of the statement, when both are there).
+OPEN_ON_POSTGRESQL = text(
+    f"WITH opened AS (INSERT INTO payments ({_PAYMENT_COLUMNS}) SELECT {_PAYMENT_COLUMNS}"
+    " FROM jsonb_populate_recordset(NULL::payments, CAST(:payments AS jsonb)))"
+    f" INSERT INTO payment_transactions ({_TRANSACTION_COLUMNS}) SELECT {_TRANSACTION_COLUMNS}"
+    " FROM jsonb_populate_recordset(NULL::payment_transactions, CAST(:transactions AS jsonb))"
+)
+
+
+def _as_json(rows: list[dict[str, Any]]) -> str:
+    return json.dumps(rows, default=_utc_iso, separators=(",", ":"))
+
+
+def _utc_iso(value: Any) -> str:
+    if isinstance(value, datetime) and value.tzinfo is not None:  # as UtcDateTime takes them: aware only
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable here: {value!r}")
 
 
 @dataclass(frozen=True)
@@ -62,16 +84,20 @@ def check_tenders(tenders: Sequence[TenderIn], *, total: Money, providers: Provi
 
 
 def open_payments(uow: Uow, *, order_id: str, customer_id: str | None, channel: str | None, tenders: Sequence[TenderIn],
-                  total: Money, providers: Providers) -> list[PaymentOut]:
+                  total: Money, providers: Providers, additional: bool = False) -> list[PaymentOut]:
     """One payment per tender; local tenders are debited now with the payment id as reference (authorised; cash captured).
 
     External tenders get a pending authorisation whose key `{payment_id}:authorize` step 2 sends.
+    `additional`: more tenders for an order that has payments (an edit that costs more); they come after the others.
     """
     applied = check_tenders(tenders, total=total, providers=providers)
-    if uow.session.scalar(select(Payment.id).where(Payment.order_id == order_id).limit(1)) is not None:
+    first = 0
+    if additional:
+        first = (uow.session.scalar(select(func.max(Payment.position)).where(Payment.order_id == order_id)) or 0) + 1
+    elif uow.session.scalar(select(Payment.id).where(Payment.order_id == order_id).limit(1)) is not None:
         raise PaymentsAlreadyOpen(f"order {order_id} already has its payments", order_id=order_id)
     return list(_open(uow, order_id=order_id, customer_id=customer_id, channel=channel, tenders=tenders, applied=applied,
-                      providers=providers).payments)
+                      providers=providers, first=first).payments)
 
 
 def open_checkout_payments(uow: Uow, *, order_id: str, customer_id: str | None, channel: str | None, tenders: Sequence[TenderIn],
@@ -86,13 +112,14 @@ def open_checkout_payments(uow: Uow, *, order_id: str, customer_id: str | None, 
 
 
 def _open(uow: Uow, *, order_id: str, customer_id: str | None, channel: str | None, tenders: Sequence[TenderIn],
-          applied: Sequence[Applied], providers: Providers) -> OpenedPayments:
+          applied: Sequence[Applied], providers: Providers, first: int = 0) -> OpenedPayments:
+    """`first`: the first tender's position (after the order's earlier payments, for an edit that adds tenders)."""
     if tenders and all(not providers.is_local(tender.tender) for tender in tenders):
         return _open_external(uow, order_id=order_id, customer_id=customer_id, channel=channel, tenders=tenders, applied=applied,
-                              providers=providers)
+                              providers=providers, first=first)
     rows: list[tuple[Payment, list[PaymentTransaction]]] = []
     requests: list[ProviderRequest] = []
-    for position, (tender, paid) in enumerate(zip(tenders, applied, strict=True)):
+    for position, (tender, paid) in enumerate(zip(tenders, applied, strict=True), start=first):
         row = _new_payment(uow, order_id=order_id, customer_id=customer_id, channel=channel, tender=tender, paid=paid,
                            position=position)
         if providers.is_local(tender.tender):
@@ -113,20 +140,24 @@ def _open(uow: Uow, *, order_id: str, customer_id: str | None, channel: str | No
 
 
 def _open_external(uow: Uow, *, order_id: str, customer_id: str | None, channel: str | None, tenders: Sequence[TenderIn],
-                   applied: Sequence[Applied], providers: Providers) -> OpenedPayments:
+                   applied: Sequence[Applied], providers: Providers, first: int = 0) -> OpenedPayments:
     """Only external tenders (a web shop's card): the rows `_open` would flush, written as two Core INSERTs (no ORM unit
     of work: nothing in this transaction reads them back)."""
     payments: list[SimpleNamespace] = []
     pending: list[SimpleNamespace] = []
-    for position, (tender, paid) in enumerate(zip(tenders, applied, strict=True)):
+    for position, (tender, paid) in enumerate(zip(tenders, applied, strict=True), start=first):
         row = _new_payment(uow, order_id=order_id, customer_id=customer_id, channel=channel, tender=tender, paid=paid,
                            position=position)
         txn = _prepare(uow, row, tender, providers.external(tender.tender), add=False)
         payments.append(SimpleNamespace(**{c.key: getattr(row, c.key, None) for c in PAYMENTS.columns}))
         pending.append(SimpleNamespace(**{c.key: getattr(txn, c.key, None) for c in TRANSACTIONS.columns}))
     connection = uow.session.connection()
-    connection.execute(INSERT_PAYMENTS, [vars(row) for row in payments])
-    connection.execute(INSERT_TRANSACTIONS, [vars(txn) for txn in pending])
+    if uow.dialect == "postgresql":  # one statement, one round trip
+        connection.execute(OPEN_ON_POSTGRESQL, {"payments": _as_json([vars(row) for row in payments]),
+                                                "transactions": _as_json([vars(txn) for txn in pending])})
+    else:
+        connection.execute(INSERT_PAYMENTS, [vars(row) for row in payments])
+        connection.execute(INSERT_TRANSACTIONS, [vars(txn) for txn in pending])
     return OpenedPayments(order_id=order_id, payments=tuple(payment_out(row, [txn]) for row, txn in zip(payments, pending, strict=True)),
                           requests=tuple(request_of(row, txn) for row, txn in zip(payments, pending, strict=True)),  # type: ignore[arg-type]
                           all_external_pending=True,

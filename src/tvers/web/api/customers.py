@@ -30,6 +30,8 @@ from tvers.customers.schemas import (
 )
 from tvers.customers.view_schemas import CustomerView
 from tvers.kernel.errors import FieldError
+from tvers.orders import service as orders
+from tvers.orders.schemas import OrderFilter
 from tvers.web.api.common import api_router
 from tvers.web.deps import IdempotencyKey, ReadUowDep, TversDep, UowDep, check_channel_scope, requires
 
@@ -179,6 +181,9 @@ def erase_customer(customer_id: str, uow: UowDep, principal: Erase) -> None:
 
 @router.get("/customers/{customer_id}/view", response_model=CustomerView)
 def customer_view(customer_id: str, uow: ReadUowDep, _: Read) -> CustomerView:
-    """One customer across every channel. `orders` and `returns` stay empty until the checkout and returns issues."""
+    """One customer across every channel: profile, identities, consents, loyalty, balances, carts, the latest orders of every
+    channel, the timeline. `returns` stays empty until the returns issue."""
     with uow:
-        return customers.customer_view(uow, customer_id)
+        view = customers.customer_view(uow, customer_id)
+        latest = orders.list_orders(uow, OrderFilter(customer_id=view.profile.id), limit=50)
+        return view.model_copy(update={"orders": [order.model_dump(mode="json") for order in latest.items]})

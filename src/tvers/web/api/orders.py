@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Query
+from fastapi.responses import Response
 from pydantic import Field
 
 from tvers.channels.access import Permission, Principal
@@ -17,8 +18,10 @@ from tvers.payments import service as payments
 from tvers.payments.schemas import PaymentOut
 from tvers.web.api.common import After, Limit, PageOut, api_router
 from tvers.web.deps import IdempotencyKey, ReadUowDep, TversDep, check_channel_scope, requires
-from tvers.workflows import order_changes
+from tvers.web.problems import problem
+from tvers.workflows import order_changes, order_edits
 from tvers.workflows.order_changes import CancelIn
+from tvers.workflows.order_edits import EditDeclined, EditIn
 
 router = api_router("orders")
 
@@ -69,6 +72,18 @@ def cancel_order(order_id: str, body: CancelIn, tvers: TversDep, principal: Mana
     """Cancel the whole order (no `lines`) or some units of some lines, before they are fulfilled: stock and money go back."""
     _check_scope(tvers, principal, order_id)
     order_changes.cancel_order(tvers, order_id, body, actor=principal.key_id)
+    return _detail(tvers, order_id)
+
+
+@router.post("/orders/{order_id}/edit", response_model=OrderDetailOut,
+             responses={402: {"description": "The tenders for the difference were refused; nothing changed."}})
+def edit_order(order_id: str, body: EditIn, tvers: TversDep, principal: Manage, __: IdempotencyKey = None) -> OrderDetailOut | Response:
+    """Replace the lines before fulfilment: re-priced, re-reserved; the difference released, or authorised from `tenders`."""
+    _check_scope(tvers, principal, order_id)
+    try:
+        order_edits.edit_order(tvers, order_id, body, actor=principal.key_id)
+    except EditDeclined as declined:
+        return problem(402, code=declined.code, detail=declined.message, extra=dict(declined.context))
     return _detail(tvers, order_id)
 
 

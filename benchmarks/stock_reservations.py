@@ -576,7 +576,7 @@ def profile_text(run: Run) -> str:
         f"+ {p['pings'] / attempts:.2f} pool pre-ping (SELECT 1), + BEGIN, + {p['commits'] / attempts:.2f} COMMIT"
     )
     lines.append(
-        f"    reserve_stock() p50 {h.percentile(reserve_ms, 50):.2f} ms; uow.commit() (outbox INSERT + COMMIT) "
+        f"    reserve_stock() p50 {h.percentile(reserve_ms, 50):.2f} ms; uow.commit() (COMMIT; events written before it) "
         f"p50 {h.percentile(commit_ms, 50):.2f} ms, p99 {h.percentile(commit_ms, 99):.2f} ms"
     )
     if hold_ms:

@@ -1,11 +1,12 @@
 """Reservations per second through the inventory service on PostgreSQL, from many OS processes.
 
-    .venv/bin/python benchmarks/stock_reservations.py [--processes 8] [--seconds 10] [--repeats 3] [--postgres-url URL]
+    .venv/bin/python benchmarks/stock_reservations.py [--processes 8] [--seconds 10] [--repeats 3] [--relay] [--postgres-url URL]
 
 1. creates a throw-away database `tvers_bench_<random>` next to --postgres-url's (default: $TVERS_BENCH_POSTGRES_URL,
    $TVERS_TEST_POSTGRES_URL or postgresql+psycopg://postgres@127.0.0.1:5432/test) and migrates it;
 2. seeds through the services a price book, channel web-no, 20 locations (2 warehouses, 18 stores; web-no ships
-   from all of them, so every reservation does the channel-ATP bookkeeping a real one does) and 10,000 + a few
+   from all of them, so every reservation moves web-no's ATP: with --relay, the relay process announces it as
+   `availability.changed` meanwhile, as `tvers worker` does) and 10,000 + a few
    variants (bulk_upsert_variants, 1,000 rows a call); stock levels by COPY, each with its receipt movement;
 3. scenarios, each run --repeats times (the median is reported); every process builds its own Tvers on the
    database, warms up (--warmup s of real reservations), waits at a barrier, then for --seconds loops
@@ -99,15 +100,10 @@ def failure_kind(error: BaseException) -> str:
 
 # Statement → short name, in the order reserve_stock runs them.
 LABELS = (
-    ("FROM channel_locations \nWHERE channel_locations.location_id IN", "AtpWatch: channels_shipping_from"),
-    ("FROM channel_buffers", "AtpWatch: channel_buffers"),
-    ("SELECT channel_locations.channel_id, stock_levels.variant_id", "AtpWatch: atp_table"),
     ("FROM reservations \nWHERE reservations.variant_id IN", "lazy expiry: _release_expired_at"),
+    ("INSERT INTO reservations", "INSERT reservations (before the row lock)"),
+    ("INSERT INTO outbox", "INSERT outbox: stock.reserved (before the row lock)"),
     ("UPDATE stock_levels SET reserved", "RESERVE: conditional UPDATE stock_levels"),
-    ("INSERT INTO reservations", "INSERT reservations"),
-    ("SELECT channels.code, channels.id", "AtpWatch: channel_ids_by_code"),
-    ("SELECT variants.id, variants.sku", "AtpWatch: skus_by_id"),
-    ("INSERT INTO outbox", "commit: INSERT outbox (events)"),
 )
 
 
@@ -261,6 +257,44 @@ def worker(task: Task, barrier: Any, results: Any) -> None:
         results.put(("error", f"worker {task.worker}: {traceback.format_exc()}"))
 
 
+def relay_worker(url: str, stop: Any, results: Any) -> None:
+    """`tvers worker`'s relay loop with every module's subscribers (inventory.channel_atp announces availability)."""
+    try:
+        import os
+
+        from tvers.bootstrap import build
+        from tvers.settings import Settings
+
+        tvers = build(Settings(database_url=url, pool_size=2))
+        delivered = passes = 0
+        cpu0 = sum(os.times()[:2])
+        while not stop.is_set():
+            done = tvers.relay.run_once()
+            delivered, passes = delivered + done.delivered, passes + 1
+            if not done.sequenced and not done.delivered:
+                stop.wait(0.05)
+        results.put(("relay", {"delivered": delivered, "passes": passes, "cpu_s": sum(os.times()[:2]) - cpu0}))
+        tvers.close()
+    except BaseException:
+        results.put(("error", f"relay: {traceback.format_exc()}"))
+
+
+def relay_backlog(url: str) -> dict[str, int]:
+    """Events committed but not yet passed by each subscriber, at the end of the measured phase."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            total = connection.execute(text("SELECT count(*) FROM outbox")).scalar_one()
+            unsequenced = connection.execute(text("SELECT count(*) FROM outbox WHERE position IS NULL")).scalar_one()
+            head = connection.execute(text("SELECT coalesce(max(position), 0) FROM outbox")).scalar_one()
+            cursors = dict(connection.execute(text("SELECT subscriber, position FROM relay_cursors")).all())
+    finally:
+        engine.dispose()
+    return {"outbox": total, "unsequenced": unsequenced, **{f"behind:{k}": int(head - v) for k, v in cursors.items()}}
+
+
 # --------------------------------------------------------------------------- the parent
 
 
@@ -283,6 +317,7 @@ class Run:
     load_after: str
     sold_out: int = 0
     profile: dict[str, Any] = field(default_factory=dict)
+    relay: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -301,6 +336,7 @@ def run_once(
     seconds: float,
     seed: int,
     profile: bool = False,
+    relay: bool = False,
 ) -> Run:
     import multiprocessing as mp
 
@@ -323,6 +359,10 @@ def run_once(
         for i in range(processes)
     ]
     procs = [ctx.Process(target=worker, args=(t, barrier, results), daemon=True) for t in tasks]
+    stop_relay = ctx.Event()
+    relay_proc = ctx.Process(target=relay_worker, args=(url, stop_relay, results), daemon=True) if relay else None
+    if relay_proc is not None:
+        relay_proc.start()
     for p in procs:
         p.start()
     outcomes: list[Outcome] = []
@@ -333,10 +373,16 @@ def run_once(
         backends = h.postgres_backends(database)
         pg0, machine0, t0 = h.cpu_by_pid(backends), h.machine_busy_seconds(), time.monotonic()
         barrier.wait(timeout=seconds + 300)  # measured phase over
+        backlog = relay_backlog(url) if relay_proc is not None else {}
         pg1, machine1, wall = h.cpu_by_pid(backends), h.machine_busy_seconds(), time.monotonic() - t0
         load_after = sc.load_average()
-        for _ in procs:
+        stop_relay.set()
+        relay_report: dict[str, Any] = {}
+        for _ in range(len(procs) + (relay_proc is not None)):
             status, value = results.get(timeout=300)
+            if status == "relay":
+                relay_report = {**value, "backlog_at_end": backlog}
+                continue
             if status != "ok":
                 raise RuntimeError(value)
             outcomes.append(value)
@@ -352,7 +398,8 @@ def run_once(
                 raise RuntimeError(value) from None
         raise
     finally:
-        for p in procs:
+        stop_relay.set()
+        for p in [*procs, *([relay_proc] if relay_proc is not None else [])]:
             p.join(timeout=30)
             if p.is_alive():
                 p.kill()
@@ -388,6 +435,7 @@ def run_once(
         load_after=load_after,
         sold_out=sum(o.sold_out for o in outcomes),
         profile=profile,
+        relay=relay_report,
     )
 
 
@@ -528,7 +576,7 @@ def profile_text(run: Run) -> str:
         f"+ {p['pings'] / attempts:.2f} pool pre-ping (SELECT 1), + BEGIN, + {p['commits'] / attempts:.2f} COMMIT"
     )
     lines.append(
-        f"    reserve_stock() p50 {h.percentile(reserve_ms, 50):.2f} ms; uow.commit() (outbox INSERT + COMMIT) "
+        f"    reserve_stock() p50 {h.percentile(reserve_ms, 50):.2f} ms; uow.commit() (COMMIT; events written before it) "
         f"p50 {h.percentile(commit_ms, 50):.2f} ms, p99 {h.percentile(commit_ms, 99):.2f} ms"
     )
     if hold_ms:
@@ -559,6 +607,12 @@ def row(r: Run) -> str:
         f"{r.scenario:<8} {r.processes:>5} {r.rate:>8.1f} {r.p50_ms:>7.2f} {r.p99_ms:>7.2f} {r.max_ms:>7.1f} {r.ok:>7}  "
         f"{r.worker_cpu_ms:>19.2f} {r.postgres_cpu_ms:>5.2f} {r.machine_cpu_ms:>7.2f}  {r.load_after:<15} "
         f"{json.dumps(r.failures, sort_keys=True) if r.failures else '-'}"
+        + (
+            f"\n{'':>12}relay: {r.relay['delivered']:,} events passed in {r.relay['passes']:,} passes, "
+            f"{r.relay['cpu_s']:.1f} s CPU; at the end of the measured phase {json.dumps(r.relay['backlog_at_end'])}"
+            if r.relay
+            else ""
+        )
     )
 
 
@@ -580,6 +634,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--postgres-url", default=None, help="an existing database to create the bench database next to"
+    )
+    parser.add_argument(
+        "--relay", action="store_true", help="run the outbox relay (every module's subscribers) in a process of its own meanwhile"
     )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--json", type=Path, default=None, help="write every run and the medians to this JSON file")
@@ -610,7 +667,7 @@ def main(argv: list[str] | None = None) -> int:
         database = str(make_url(url).database)
         h.log(f"created database {database}")
         data = seed_data(url, variants=args.variants, repeats=args.repeats, seed=args.seed)
-        common = {"processes": args.processes, "channel_id": data["channel_id"], "warmup": args.warmup}
+        common = {"processes": args.processes, "channel_id": data["channel_id"], "warmup": args.warmup, "relay": args.relay}
         for scenario in args.scenarios:
             runs[scenario] = []
             for repeat in range(args.repeats):

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, Integer, String, Table, delete, func, insert, select, update
+from sqlalchemy import BigInteger, Integer, String, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tvers.db.base import Base, BigIntKey, Json, UtcDateTime
@@ -41,6 +41,9 @@ class OutboxSequencer(Base):
     last_position: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+_SET_POSITION = update(OUTBOX).where(OUTBOX.c.id == bindparam("row_id")).values(position=bindparam("at"))
+
+
 def stage(session: Session, events: Sequence[DomainEvent], *, at: datetime) -> list[str]:
     """Write events into the outbox within the caller's transaction; returns their event ids."""
     if not events:
@@ -69,8 +72,8 @@ def sequence(session: Session, *, batch: int = 1000) -> int:
         session.flush()
         last = 0
     ids = session.scalars(select(OutboxEvent.id).where(OutboxEvent.position.is_(None)).order_by(OutboxEvent.id).limit(batch)).all()
-    for offset, event_id in enumerate(ids, start=1):
-        session.execute(update(OutboxEvent).where(OutboxEvent.id == event_id).values(position=last + offset))
+    if ids:  # one executemany (pipelined by psycopg), not a round trip per event
+        session.connection().execute(_SET_POSITION, [{"row_id": event_id, "at": last + n} for n, event_id in enumerate(ids, start=1)])
     if ids:
         session.execute(update(OutboxSequencer).where(OutboxSequencer.id == 1).values(last_position=last + len(ids)))
     return len(ids)

@@ -152,7 +152,10 @@ class Transfer(Base):
 
 class TransferLine(Base):
     __tablename__ = "transfer_lines"
-    __table_args__ = (CheckConstraint("received <= shipped", name="received_not_above_shipped"),)
+    __table_args__ = (
+        CheckConstraint("received <= shipped", name="received_not_above_shipped"),
+        Index("ix_transfer_lines_variant_id", "variant_id"),  # what is in transit to each location, per variant
+    )
 
     transfer_id: Mapped[str] = mapped_column(ForeignKey("transfers.id"), primary_key=True)
     variant_id: Mapped[str] = mapped_column(ForeignKey("variants.id"), primary_key=True)

@@ -55,10 +55,12 @@ _VARIANT_LEVELS = (
 # A channel's pool for some variants: every active location linked to the channel, with what it is linked for.
 _POOL_STOCK = (
     select(
-        _lv.variant_id, _loc.code, _lv.on_hand, _lv.reserved, _lv.safety_stock, _cl.ships_from, _loc.ships, _cl.pickup, _loc.offers_pickup
+        _lv.variant_id, _loc.code, _lv.on_hand, _lv.reserved, _lv.safety_stock, _cl.ships_from, _loc.ships, _cl.pickup, _loc.offers_pickup,
+        _buf.held_back_percent, _buf.held_back_units,
     )
     .join(_LOCATIONS, and_(_loc.id == _lv.location_id, _loc.is_active.is_(True)))
     .join(_LINKS, and_(_cl.location_id == _lv.location_id, _cl.channel_id == bindparam("cid")))
+    .outerjoin(_BUFFER_ROWS, _buf.channel_id == _cl.channel_id)  # the channel's buffer, on every row: no second query
     .where(_lv.variant_id.in_(bindparam("vids", expanding=True)))
 )
 _SHIPPING_POOLS = (
@@ -119,7 +121,8 @@ def channel_availability(uow: Uow, channel_code: str, skus: Sequence[str]) -> li
     connection = _connection(uow)
     pools: dict[str, list[int]] = defaultdict(list)
     pickup: dict[str, list[str]] = defaultdict(list)
-    for variant_id, code, on_hand, reserved, safety, ships_from, ships, pickup_here, offers_pickup in connection.execute(
+    buffer = NO_BUFFER  # no stock in the pool: ATP 0 whatever the buffer
+    for variant_id, code, on_hand, reserved, safety, ships_from, ships, pickup_here, offers_pickup, percent, units in connection.execute(
         _POOL_STOCK, {"cid": channel_id, "vids": ids}
     ):
         available = max(0, on_hand - reserved - safety)
@@ -127,7 +130,8 @@ def channel_availability(uow: Uow, channel_code: str, skus: Sequence[str]) -> li
             pools[variant_id].append(available)
         if pickup_here and offers_pickup and available > 0:
             pickup[variant_id].append(code)
-    buffer = channel_buffers(uow, [channel_id]).get(channel_id, NO_BUFFER)
+        if percent is not None:
+            buffer = Buffer(percent, units)
     return [
         ChannelAtpOut(
             sku=s,

@@ -1,4 +1,5 @@
-"""stock indexes: active reservations by variant and expiry; channel_atp, the last announced ATP per channel and variant
+"""stock indexes: active reservations by variant and expiry, transfer lines by variant; channel_atp, the last announced ATP
+per channel and variant
 
 Revision ID: 0007
 Revises: 0006
@@ -32,6 +33,8 @@ def upgrade() -> None:
             postgresql_where=sa.text("status = 'active'"),
             sqlite_where=sa.text("status = 'active'"),
         )
+    with op.batch_alter_table("transfer_lines", schema=None) as batch_op:
+        batch_op.create_index("ix_transfer_lines_variant_id", ["variant_id"], unique=False)
     op.create_table(
         "channel_atp",
         sa.Column("channel_id", sa.String(length=40), nullable=False),
@@ -93,5 +96,7 @@ def downgrade() -> None:
     with op.batch_alter_table("channel_atp", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_channel_atp_variant_id"))
     op.drop_table("channel_atp")
+    with op.batch_alter_table("transfer_lines", schema=None) as batch_op:
+        batch_op.drop_index("ix_transfer_lines_variant_id")
     with op.batch_alter_table("reservations", schema=None) as batch_op:
         batch_op.drop_index("ix_reservations_active_variant_id_expires_at")

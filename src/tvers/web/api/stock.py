@@ -8,7 +8,6 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Query
 
 from tvers.bootstrap import Tvers
-from tvers.catalog import service as catalog
 from tvers.channels.access import Permission, Principal, Role
 from tvers.db.uow import Uow
 from tvers.inventory import service as inventory
@@ -56,16 +55,18 @@ ReservationsWrite = Annotated[Principal, Depends(requires(Permission.RESERVATION
 ReplenishmentRead = Annotated[Principal, Depends(requires(Permission.REPLENISHMENT_READ))]
 
 
-def read_after_lazy_expiry(tvers: Tvers, uow: Uow, skus: list[str], read: Callable[[Uow], T]) -> T:
+def read_after_lazy_expiry(tvers: Tvers, uow: Uow, read: Callable[[Uow], T], variant_ids: Callable[[T], list[str]]) -> T:
     """Lazy expiry: reads never count units held by reservations that have run out.
 
-    Usually there are none, and the check and the read share one read-only unit of work; otherwise they are
-    released in a unit of work of their own and the read is taken anew (a snapshot begun before would not see it).
+    Usually there are none: the read, then a check for expired reservations of the variants it shows, in one
+    read-only unit of work. Otherwise they are released in a unit of work of their own and the read is taken
+    anew (in a new unit of work: a snapshot begun before the release would not see it).
     """
     with uow:
-        ids = [v.id for v in catalog.resolve_skus(uow, skus).values()]
+        found = read(uow)
+        ids = variant_ids(found)
         if not ids or not inventory.expired_reservations_exist(uow, variant_ids=ids):
-            return read(uow)
+            return found
     with tvers.uow() as writer:
         inventory.release_expired(writer, variant_ids=ids)
         writer.commit()
@@ -76,7 +77,7 @@ def read_after_lazy_expiry(tvers: Tvers, uow: Uow, skus: list[str], read: Callab
 @router.get("/stock/{sku:path}", response_model=VariantStockOut)
 def variant_stock(sku: str, tvers: TversDep, uow: ReadUowDep, _: StockRead) -> VariantStockOut:
     """On hand, reserved and available at every location holding this SKU, and what is in transit."""
-    return read_after_lazy_expiry(tvers, uow, [sku], lambda reader: inventory.variant_stock(reader, sku))
+    return read_after_lazy_expiry(tvers, uow, lambda reader: inventory.variant_stock(reader, sku), lambda out: [out.variant_id])
 
 
 @router.get("/channels/{code}/availability", response_model=list[ChannelAtpOut])
@@ -90,7 +91,9 @@ def channel_availability(
     """Available-to-promise on this channel: its pool of locations, less its buffer."""
     check_channel_scope(principal, code)
     wanted = list(dict.fromkeys(s for s in (p.strip() for p in skus.split(",")) if s))[:500]
-    return read_after_lazy_expiry(tvers, uow, wanted, lambda reader: inventory.channel_availability(reader, code, wanted))
+    return read_after_lazy_expiry(
+        tvers, uow, lambda reader: inventory.channel_availability(reader, code, wanted), lambda out: [row.variant_id for row in out]
+    )
 
 
 @router.get("/availability/nearest", response_model=list[NearestOut])

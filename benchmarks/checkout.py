@@ -22,6 +22,10 @@
    prints the median of each figure; orders/s = orders / (first send → last answer of the phase);
 6. stops the server and drops the database, also on failure or Ctrl-C.
 
+--baseline-src DIR (a src/ directory of another version, e.g. `git archive main src | tar -x -C /tmp/base`) measures
+that version too: a second `tvers serve` with PYTHONPATH=DIR on the same database, its statements counted by a
+subprocess with the same PYTHONPATH, and every run alternated with this version's (A/B, B/A, ...).
+
 Statement counts: every statement the application sends through SQLAlchemy, counted by a `before_cursor_execute`
 listener (an executemany counts once). Transactions are counted by the engine's `begin` event; each costs a `BEGIN`
 (sent by psycopg before the first statement) and a `COMMIT` or `ROLLBACK`, which `before_cursor_execute` does not see,

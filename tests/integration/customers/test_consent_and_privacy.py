@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -111,7 +112,9 @@ def test_erasure_leaves_no_personal_value_anywhere_and_keeps_the_money_trail(tve
         uow.commit()
     # then no personal value is left in any table, column or event, on either database
     dump = dump_database(tvers)
-    leaked = {name: value for name, value in PERSONAL.items() if value.casefold() in dump}
+    # whole values only: a four-digit postal code can stand inside a random id or a digest by chance
+    leaked = {name: value for name, value in PERSONAL.items()
+              if re.search(rf"(?<![0-9a-z]){re.escape(value.casefold())}(?![0-9a-z])", dump)}
     assert leaked == {}
     assert "ingeborg.old@eksempel.no" not in dump
     # and the ledgers remain, under the pseudonymous id

@@ -21,7 +21,6 @@ from tvers.customers.schemas import ArrivalIn, ArrivalKind
 from tvers.db.uow import Uow
 from tvers.inventory import service as inventory
 from tvers.kernel.errors import FieldError, InvalidInput
-from tvers.kernel.money import Money
 from tvers.orders import service as orders
 from tvers.orders.lifecycle import OrderStatus
 from tvers.orders.schemas import NewOrder
@@ -299,15 +298,6 @@ def _failure(outcome: payments.PaymentsOutcome) -> str | None:
     return f"{failed.tender} {failed.failure_code or 'failed'}: {failed.failure_message or 'the payment was refused'}"
 
 
-def _uncaptured(uow: Uow, order_id: str) -> Money:
-    """What the order's tenders hold and have not taken yet (cash and other local tenders are taken when paid)."""
-    paid = payments.payments_for_order(uow, order_id)
-    currency = orders.get_order(uow, order_id).currency
-    held = sum(Money.of(p.authorized.amount, currency).minor - Money.of(p.captured.amount, currency).minor
-               - Money.of(p.voided.amount, currency).minor for p in paid)
-    return Money(held, currency)
-
-
 def _confirm(app: App, uow: Uow, order_id: str, *, actor: str, lines: int) -> str | None:
     """Confirm, and keep the stock until fulfilment; reservations that ran out (a very late finish) fail the order instead."""
     until = uow.clock.now() + timedelta(days=app.settings.order_reservation_days)
@@ -338,7 +328,7 @@ def compensate(app: App, order_id: str, *, reason: str, actor: str) -> None:
 def hand_over(app: App, order_id: str, *, actor: str) -> None:
     """A carry-out sale: capture what was authorised, take the goods off the shelf, complete the order."""
     with app.uow() as uow:  # deciding a capture reserves its amount: a write
-        held = _uncaptured(uow, order_id)
+        held = payments.uncaptured_for_order(uow, order_id, currency=orders.get_order(uow, order_id).currency)
         captures = payments.captures_for(uow, order_id=order_id, amount=held) if held.minor > 0 else []
         uow.commit()
     results = [payments.capture(request, providers=app.payment_providers) for request in captures]

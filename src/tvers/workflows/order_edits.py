@@ -96,8 +96,7 @@ def _plan(uow: Uow, order_id: str, data: EditIn) -> _Plan:
     wanted = {line.variant_id: line.quantity for line in quote.lines}
     reduced = {(variant, str(location)): units - wanted.get(variant, 0) for variant, (location, units) in held.items()
                if location is not None and units > wanted.get(variant, 0)}
-    promised = sum(Money.of(p.authorized.amount, p.authorized.currency).minor - Money.of(p.voided.amount, p.voided.currency).minor
-                   - Money.of(p.refunded.amount, p.refunded.currency).minor for p in payments.payments_for_order(uow, order_id))
+    promised = payments.promised_for_order(uow, order_id, currency=order.currency).minor
     difference = Money(quote.grand_total.minor - promised, order.currency)
     summary = ", ".join(f"{line.sku} × {line.quantity}" for line in quote.lines)
     return _Plan(order=order, quote=quote, lines=new_order_lines(quote, locations, delivery_method=order.delivery_method),

@@ -22,7 +22,13 @@ from tvers.payments.service.card_identity import attach_card_identity
 from tvers.payments.service.cards import card_fingerprints
 from tvers.payments.service.compensation import external_authorizations, pending_requests, restore_local_tenders, voids_for
 from tvers.payments.service.opening import OpenedPayments, check_tenders, open_checkout_payments, open_payments
-from tvers.payments.service.reading import check_payment_ledgers, get_payment, payments_for_order
+from tvers.payments.service.reading import (
+    check_payment_ledgers,
+    get_payment,
+    payments_for_order,
+    promised_for_order,
+    uncaptured_for_order,
+)
 from tvers.payments.service.results import PaymentsOutcome, payments_outcome, record_checkout_authorizations, record_results
 from tvers.payments.service.settlement import capture_payment, captures_for, refund_payment, refunds_for, release_uncaptured
 
@@ -54,6 +60,7 @@ __all__ = [
     "open_payments",
     "payments_for_order",
     "payments_outcome",
+    "promised_for_order",
     "pending_requests",
     "record_checkout_authorizations",
     "record_results",
@@ -62,6 +69,7 @@ __all__ = [
     "refunds_for",
     "release_uncaptured",
     "restore_local_tenders",
+    "uncaptured_for_order",
     "void",
     "voids_for",
 ]

@@ -7,14 +7,25 @@ from collections import defaultdict
 from sqlalchemy import func, select
 
 from tvers.db.uow import Uow
+from tvers.kernel.money import Money
 from tvers.payments.models import Payment, PaymentTransaction
 from tvers.payments.schemas import PaymentOut, TransactionKind, TransactionStatus
-from tvers.payments.service._ledger import OPEN, order_payments, payment_row, payments_out
+from tvers.payments.service._ledger import OPEN, order_payments, payment_row, payments_out, totals_of
 
 
 def payments_for_order(uow: Uow, order_id: str) -> list[PaymentOut]:
     """The order's payments in tender order, each with its transactions (for the order detail)."""
     return payments_out(uow, order_payments(uow, order_id))
+
+
+def uncaptured_for_order(uow: Uow, order_id: str, *, currency: str) -> Money:
+    """What the order's tenders hold and nobody has taken or asked for yet (local tenders are taken when paid)."""
+    return Money(sum(totals_of(row).capturable for row in order_payments(uow, order_id)), currency)
+
+
+def promised_for_order(uow: Uow, order_id: str, *, currency: str) -> Money:
+    """What the order's tenders stand for now: authorised, less what was voided or refunded."""
+    return Money(sum(row.authorized_minor - row.voided_minor - row.refunded_minor for row in order_payments(uow, order_id)), currency)
 
 
 def get_payment(uow: Uow, payment_id: str) -> PaymentOut:

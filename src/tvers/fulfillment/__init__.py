@@ -1,0 +1,1 @@
+"""Fulfilment: sourcing, tasks per location, shipments, pickup and curbside (docs/fulfilment.md)."""

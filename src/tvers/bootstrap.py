@@ -14,13 +14,14 @@ from tvers.payments.providers import Providers, build_providers
 from tvers.settings import Settings
 
 
-def module_subscribers() -> list[Subscriber]:
-    """Subscribers each domain module registers; modules add theirs here as they arrive."""
+def module_subscribers(settings: Settings | None = None) -> list[Subscriber]:
+    """Subscribers each domain module and workflow registers; modules add theirs here as they arrive."""
     from tvers.customers import subscribers as customers
     from tvers.inventory import subscribers as inventory
     from tvers.orders import subscribers as orders
+    from tvers.workflows import fulfilment
 
-    return [*customers.subscribers(), *inventory.subscribers(), *orders.subscribers()]
+    return [*customers.subscribers(), *inventory.subscribers(), *orders.subscribers(), *fulfilment.subscribers(settings or Settings())]
 
 
 @dataclass
@@ -50,5 +51,5 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, subsc
         settings=settings,
         db=connect(settings),
         clock=clock or SystemClock(),
-        subscribers=tuple(module_subscribers() if subscribers is None else subscribers),
+        subscribers=tuple(module_subscribers(settings) if subscribers is None else subscribers),
     )

@@ -12,6 +12,7 @@ from tvers.bootstrap import Tvers
 from tvers.db import idempotency
 from tvers.inventory import service as inventory
 from tvers.workflows.checkout import sweep_stalled_checkouts
+from tvers.workflows.resourcing import expire_uncollected, sweep_overdue_tasks
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +45,21 @@ def finish_stalled_checkouts(tvers: Tvers) -> int:
     return sweep_stalled_checkouts(tvers)
 
 
+def resource_overdue_tasks(tvers: Tvers) -> int:
+    """Ship and transfer tasks nobody accepted in time go to the next best location."""
+    return sweep_overdue_tasks(tvers)
+
+
+def expire_uncollected_pickups(tvers: Tvers) -> int:
+    """Pickups not collected within `pickup_expiry_days`: cancelled, restocked, money released."""
+    return expire_uncollected(tvers)
+
+
 JOBS = (
     Job("finish_stalled_checkouts", every_seconds=30, run=finish_stalled_checkouts),
     Job("release_expired_reservations", every_seconds=15, run=release_expired_reservations),
+    Job("resource_overdue_tasks", every_seconds=60, run=resource_overdue_tasks),
+    Job("expire_uncollected_pickups", every_seconds=timedelta(minutes=30).total_seconds(), run=expire_uncollected_pickups),
     Job("purge_idempotency_keys", every_seconds=timedelta(hours=1).total_seconds(), run=purge_idempotency_keys),
 )
 

@@ -8,6 +8,7 @@ import tvers.channels.models
 import tvers.customers.models
 import tvers.db.idempotency
 import tvers.db.outbox
+import tvers.fulfillment.models
 import tvers.integrations.models
 import tvers.inventory.models
 import tvers.orders.models

@@ -32,6 +32,17 @@ class Settings(BaseSettings):
     stripe_timeout_seconds: float = 20.0
     payments_test_card: bool = True
     payments_fingerprint_key: str = "tvers-test-card-fingerprints"  # keys the test card's fingerprints
+    # Fulfilment: sourcing costs (docs/fulfilment.md), how long a location has to accept a task once open, pickup expiry.
+    sourcing_cost_per_km: float = 0.05
+    sourcing_cost_per_shipment: float = 10.0
+    sourcing_cost_per_priority_point: float = 1.0
+    sourcing_warehouse_discount: float = 0.0
+    sourcing_surplus_discount: float = 0.0
+    transfer_hours: float = 24.0
+    transfer_km_per_hour: float = 60.0
+    accept_minutes_store: int = 60
+    accept_minutes_warehouse: int = 240
+    pickup_expiry_days: int = 7
 
     @property
     def is_sqlite(self) -> bool:

@@ -48,6 +48,7 @@ class Order(Base):
     shipping: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)  # method, address, price, discount, VAT
     pricing: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)  # promotion outcomes, VAT summary
     coupon_codes: Mapped[list[str]] = mapped_column(Json, default=list)
+    sourcing: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)  # where checkout reserved each line, and why
     contact: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     location_id: Mapped[str | None] = mapped_column(String(40), index=True)  # the till's store for POS sales
     placed_by: Mapped[str] = mapped_column(String(64))

@@ -68,6 +68,7 @@ class NewOrder:
     location_id: str | None = None
     shipping: dict[str, Any] = field(default_factory=dict)
     pricing: dict[str, Any] = field(default_factory=dict)
+    sourcing: dict[str, Any] = field(default_factory=dict)
     coupon_codes: tuple[str, ...] = ()
     contact: dict[str, Any] = field(default_factory=dict)
 
@@ -138,6 +139,7 @@ class OrderOut(OrderSummaryOut):
     shipping: dict[str, Any]
     pricing: dict[str, Any] = Field(description="Promotions applied and not applied with their reasons; the VAT summary.")
     coupon_codes: list[str]
+    sourcing: dict[str, Any] = Field(default_factory=dict, description="Where checkout reserved each line, and why.")
     contact: dict[str, Any]
     version: int
     lines: list[OrderLineOut]

@@ -28,10 +28,11 @@ from tvers.payments import service as payments
 from tvers.pricing.errors import EmptyCart
 from tvers.quoting import service as quoting
 from tvers.quoting.quote_schemas import Quote, QuoteIn, QuoteLineIn, ShippingAddress, ShippingChoice
+from tvers.fulfillment.sourcing import Allocation, Plan, WantedLine
+from tvers.workflows import order_sourcing
 from tvers.workflows.app import App
 from tvers.workflows.checkout_schemas import CartCheckoutIn, CheckoutBase, CheckoutOut, DeliveryMethod, DirectOrderIn
 from tvers.workflows.order_snapshot import new_order_lines, order_totals, pricing_snapshot, shipping_snapshot
-from tvers.workflows.simple_sourcing import choose_locations
 
 ORDER = "order"
 
@@ -132,13 +133,13 @@ def _open_order(app: App, data: CartCheckoutIn | DirectOrderIn, *, channel: str,
         quote = quoting.quote(uow, _quote_in(uow, data, channel=channel, customer_id=customer_id))
         providers = app.payment_providers
         payments.check_tenders(data.tenders, total=quote.grand_total, providers=providers)
-        sourced = _source(uow, data, quote, channel_id=ref.id)
+        sourced = _source(app, uow, data, quote, channel_id=ref.id)
         now = uow.clock.now()
         placed = orders.place_order(uow, NewOrder(
             channel=channel, channel_type=ref.type.value, source=_source_kind(data), currency=quote.breakdown.currency,
             prices_include_vat=quote.breakdown.prices_include_vat, tax_country=quote.breakdown.tax_country,
             delivery_method=data.delivery.method.value, totals=order_totals(quote.breakdown),
-            lines=new_order_lines(quote, {v: c.location_id for v, c in sourced.items()}, delivery_method=data.delivery.method.value),
+            lines=new_order_lines(quote, sourced.line_location, delivery_method=data.delivery.method.value), sourcing=sourced.snapshot,
             placed_by=caller.actor,
             checkout_deadline_at=now + timedelta(seconds=app.settings.checkout_deadline_seconds), customer_id=customer_id,
             cart_id=getattr(data, "cart_id", None), external_id=getattr(data, "external_id", None), checkout_key=caller.checkout_key,
@@ -147,10 +148,10 @@ def _open_order(app: App, data: CartCheckoutIn | DirectOrderIn, *, channel: str,
             coupon_codes=tuple(quote.breakdown.consumed_coupons), contact=data.contact.model_dump(exclude_none=True),
         ), number=number)
         order_id = placed.id
+        skus = {line.variant_id: line.sku for line in quote.lines}
         inventory.reserve_stock(uow, lines=[
-            inventory.ReserveLine(variant_id=line.variant_id, location_id=sourced[line.variant_id].location_id, quantity=line.quantity,
-                                  sku=line.sku)
-            for line in quote.lines
+            inventory.ReserveLine(variant_id=variant_id, location_id=location_id, quantity=quantity, sku=skus[variant_id])
+            for variant_id, location_id, quantity in sourced.reserve
         ], ref=inventory.Ref(ORDER, order_id), expires_at=now + timedelta(seconds=app.settings.checkout_reservation_seconds),
             channel_id=ref.id)
         quoting.record_coupon_use(uow, quote=quote, order_id=order_id, customer_id=customer_id)
@@ -196,26 +197,30 @@ def _quote_in(uow: Uow, data: CartCheckoutIn | DirectOrderIn, *, channel: str, c
     else:
         lines = [QuoteLineIn(sku=line.sku, quantity=line.quantity) for line in data.lines]
     delivery = data.delivery
-    address = ShippingAddress.model_validate(delivery.address.model_dump()) if delivery.address else None
+    address = ShippingAddress.model_validate(delivery.address.model_dump(exclude={"latitude", "longitude"})) if delivery.address else None
     shipping = ShippingChoice(method=delivery.method.value, address=address, location=delivery.location)
     return QuoteIn(channel=channel, lines=lines, customer_id=customer_id, coupon_codes=list(data.coupon_codes), shipping=shipping)
 
 
-def _source(uow: Uow, data: CheckoutBase, quote: Quote, *, channel_id: str) -> dict[str, inventory.Candidate]:
-    """Where each line is reserved (variant id → location); the fulfilment issue's sourcing replaces this seam."""
-    wanted = [(line.variant_id, line.quantity) for line in quote.lines]
-    variant_ids = [variant_id for variant_id, _ in wanted]
+def _source(app: App, uow: Uow, data: CheckoutBase, quote: Quote, *, channel_id: str) -> order_sourcing.Sourced:
+    """Where each line is reserved: sourcing (docs/fulfilment.md) over the channel's locations, or the till's own store."""
+    wanted = [WantedLine(line_id=line.sku, variant_id=line.variant_id, quantity=line.quantity, sku=line.sku) for line in quote.lines]
+    variant_ids = [line.variant_id for line in wanted]
     method, location = data.delivery.method, data.delivery.location
     if method is DeliveryMethod.SHIP:
         candidates = inventory.shipping_candidates(uow, channel_id=channel_id, variant_ids=variant_ids)
         if not candidates:
             raise InvalidInput("This channel ships from no active location", code="no_shipping_location")
-        return choose_locations(wanted, candidates)
-    store = inventory.location_candidate(uow, code=str(location), variant_ids=variant_ids, field_name="delivery.location")
-    if (method is DeliveryMethod.PICKUP and not store.offers_pickup) or (method is DeliveryMethod.CURBSIDE and not store.offers_curbside):
-        message = f"{store.code} does not offer {method.value}"
-        raise InvalidInput(message, code="delivery_not_offered", fields=[FieldError("delivery.location", message, "not_offered")])
-    return {variant_id: store for variant_id in variant_ids}
+        address = data.delivery.address.model_dump() if data.delivery.address else None
+        plan = order_sourcing.ship_plan(uow, app.settings, wanted, candidates, address=address)
+        return order_sourcing.sourced_from(plan, wanted, fallback_location_id=candidates[0].location_id)
+    store = order_sourcing.checkout_store(uow, method=method.value, code=str(location), channel_id=channel_id, variant_ids=variant_ids)
+    if method is DeliveryMethod.CARRY_OUT:  # the customer takes it from this store's shelf, or not at all
+        plan = Plan(allocations=tuple(Allocation(line_id=w.line_id, variant_id=w.variant_id, location_id=store.location_id, code=store.code,
+                                                 quantity=w.quantity) for w in wanted), explanation=f"{store.name}: carried out at the till")
+    else:
+        plan = order_sourcing.pickup_plan(uow, app.settings, wanted, store, channel_id=channel_id)
+    return order_sourcing.sourced_from(plan, wanted, fallback_location_id=store.location_id, store_location_id=store.location_id)
 
 
 def _source_kind(data: CheckoutBase) -> str:
@@ -224,14 +229,12 @@ def _source_kind(data: CheckoutBase) -> str:
     return "marketplace" if getattr(data, "external_id", None) else "direct"
 
 
-def _pickup_location(data: CheckoutBase, sourced: dict[str, inventory.Candidate]) -> str | None:
-    if data.delivery.method in (DeliveryMethod.PICKUP, DeliveryMethod.CURBSIDE):
-        return next(iter(sourced.values())).location_id
-    return None
+def _pickup_location(data: CheckoutBase, sourced: order_sourcing.Sourced) -> str | None:
+    return sourced.store_location_id if data.delivery.method in (DeliveryMethod.PICKUP, DeliveryMethod.CURBSIDE) else None
 
 
-def _till_location(data: CheckoutBase, sourced: dict[str, inventory.Candidate]) -> str | None:
-    return next(iter(sourced.values())).location_id if data.delivery.method is DeliveryMethod.CARRY_OUT else None
+def _till_location(data: CheckoutBase, sourced: order_sourcing.Sourced) -> str | None:
+    return sourced.store_location_id if data.delivery.method is DeliveryMethod.CARRY_OUT else None
 
 
 def authorize_order(app: App, order_id: str) -> list[payments.ProviderResult]:

@@ -30,6 +30,8 @@ class ShippingAddressIn(Strict):
     postal_code: Annotated[str, StringConstraints(min_length=1, max_length=20)]
     city: Text
     country: CountryCode
+    latitude: float | None = Field(default=None, ge=-90, le=90, description="Where it goes, if known: sourcing prefers near locations.")
+    longitude: float | None = Field(default=None, ge=-180, le=180)
 
 
 class DeliveryIn(Strict):

@@ -25,10 +25,11 @@ from tvers.payments import service as payments
 from tvers.payments.schemas import TenderIn
 from tvers.quoting import service as quoting
 from tvers.quoting.quote_schemas import Quote, QuoteIn, QuoteLineIn, ShippingAddress, ShippingChoice
+from tvers.fulfillment.sourcing import WantedLine
+from tvers.workflows import order_sourcing
 from tvers.workflows.app import App
 from tvers.workflows.checkout_schemas import OrderLineIn
 from tvers.workflows.order_snapshot import new_order_lines, order_totals, pricing_snapshot
-from tvers.workflows.simple_sourcing import choose_locations
 
 ORDER = "order"
 
@@ -62,7 +63,7 @@ class _Plan:
 
 def edit_order(app: App, order_id: str, data: EditIn, *, actor: str) -> None:
     with app.uow() as uow:
-        plan = _plan(uow, order_id, data)
+        plan = _plan(app, uow, order_id, data)
         if plan.difference.minor <= 0:
             if data.tenders:
                 raise InvalidInput("This edit costs no more: send no tenders", code="tenders_not_needed",
@@ -83,7 +84,7 @@ def edit_order(app: App, order_id: str, data: EditIn, *, actor: str) -> None:
     _authorise_and_settle(app, plan, new_ids=new_ids, added=added, actor=actor, version=plan.order.version)
 
 
-def _plan(uow: Uow, order_id: str, data: EditIn) -> _Plan:
+def _plan(app: App, uow: Uow, order_id: str, data: EditIn) -> _Plan:
     orders.editable_order(uow, order_id, version=data.version)
     order = orders.get_order(uow, order_id)
     wanted_lines = [QuoteLineIn(sku=line.sku, quantity=line.quantity) for line in data.lines]
@@ -92,7 +93,7 @@ def _plan(uow: Uow, order_id: str, data: EditIn) -> _Plan:
     if quote.breakdown.currency != order.currency:
         raise InvalidInput("The channel's prices are now in another currency than the order's", code="currency_changed")
     held = {line.variant_id: (line.location_id, line.quantity - line.cancelled_quantity) for line in order.lines}
-    locations = _locations(uow, order, quote, held)
+    locations = _locations(app, uow, order, quote, held)
     wanted = {line.variant_id: line.quantity for line in quote.lines}
     reduced = {(variant, str(location)): units - wanted.get(variant, 0) for variant, (location, units) in held.items()
                if location is not None and units > wanted.get(variant, 0)}
@@ -107,20 +108,23 @@ def _shipping(order: OrderOut) -> ShippingChoice:
     shipping = order.shipping
     address = shipping.get("address")
     return ShippingChoice(method=shipping.get("method", order.delivery_method),
-                          address=ShippingAddress.model_validate(address) if address else None, location=shipping.get("location"))
+                          address=ShippingAddress.model_validate({k: v for k, v in address.items() if k not in ("latitude", "longitude")})
+                          if address else None, location=shipping.get("location"))
 
 
-def _locations(uow: Uow, order: OrderOut, quote: Quote, held: dict[str, tuple[str | None, int]]) -> dict[str, str]:
-    """Kept lines stay where they are reserved; new ones go where the checkout's rule puts them (the order's store if it has one)."""
+def _locations(app: App, uow: Uow, order: OrderOut, quote: Quote, held: dict[str, tuple[str | None, int]]) -> dict[str, str]:
+    """Kept lines stay where they are reserved; new ones go where sourcing puts them (the order's store if it has one)."""
     fixed = order.location_id or order.pickup_location_id
-    new = [(line.variant_id, line.quantity) for line in quote.lines if held.get(line.variant_id, (None, 0))[0] is None]
+    new = [WantedLine(line_id=line.sku, variant_id=line.variant_id, quantity=line.quantity, sku=line.sku) for line in quote.lines
+           if held.get(line.variant_id, (None, 0))[0] is None]
     chosen: dict[str, str] = {}
     if new and fixed is None:
         channel_id = quote.channel_id
-        candidates = inventory.shipping_candidates(uow, channel_id=channel_id, variant_ids=[v for v, _ in new])
+        candidates = inventory.shipping_candidates(uow, channel_id=channel_id, variant_ids=[w.variant_id for w in new])
         if not candidates:
             raise InvalidInput("This channel ships from no active location", code="no_shipping_location")
-        chosen = {variant: candidate.location_id for variant, candidate in choose_locations(new, candidates).items()}
+        plan = order_sourcing.ship_plan(uow, app.settings, new, candidates, address=order.shipping.get("address"))
+        chosen = order_sourcing.sourced_from(plan, new, fallback_location_id=candidates[0].location_id).line_location
     return {line.variant_id: held.get(line.variant_id, (None, 0))[0] or chosen.get(line.variant_id) or str(fixed) for line in quote.lines}
 
 

@@ -8,12 +8,21 @@ from tvers.inventory.service.locations import (
     create_location,
     get_channel_pool,
     get_location,
+    get_location_by_id,
     list_locations,
     set_channel_pool,
     update_location,
 )
 from tvers.inventory.service.replenishment import compute_reorder_points, suggestions
-from tvers.inventory.service.reservation_changes import active_references, hold_reservations_until, shrink_reservation
+from tvers.inventory.service.reservation_changes import (
+    HeldUnits,
+    active_references,
+    consume_held,
+    held_by,
+    hold_reservations_until,
+    renew_held,
+    shrink_reservation,
+)
 from tvers.inventory.service.reservations import (
     Ref,
     ReserveLine,
@@ -32,6 +41,11 @@ from tvers.inventory.service.transfers import cancel_transfer, create_transfer, 
 
 __all__ = [
     "Candidate",
+    "HeldUnits",
+    "consume_held",
+    "get_location_by_id",
+    "held_by",
+    "renew_held",
     "active_references",
     "Ref",
     "ReserveLine",

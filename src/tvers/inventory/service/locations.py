@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tvers.channels import service as channels
 from tvers.db.uow import Uow
-from tvers.inventory.errors import DuplicateLocation
+from tvers.inventory.errors import LocationNotFound, DuplicateLocation
 from tvers.inventory.events import LocationCreated, LocationUpdated
 from tvers.inventory.models import ChannelBuffer, ChannelLocation, Location
 from tvers.inventory.schemas import (
@@ -85,6 +85,13 @@ def update_location(uow: Uow, code: str, data: LocationPatch) -> LocationOut:
 
 def get_location(uow: Uow, code: str) -> LocationOut:
     return location_out(location_by_code(uow, code))
+
+
+def get_location_by_id(uow: Uow, location_id: str) -> LocationOut:
+    row = uow.session.get(Location, location_id)
+    if row is None:
+        raise LocationNotFound(f"no location {location_id!r}")
+    return location_out(row)
 
 
 def list_locations(uow: Uow, *, type: LocationType | None = None, country: str | None = None) -> list[LocationOut]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -11,7 +12,7 @@ from tvers.db.uow import Uow
 from tvers.inventory.errors import ReservationNotFound
 from tvers.inventory.events import ReservationsReleased
 from tvers.inventory.models import Reservation
-from tvers.inventory.service.reservations import ACTIVE, UNRESERVE, Ref, release_reservations
+from tvers.inventory.service.reservations import ACTIVE, UNRESERVE, Ref, consume_reservation, release_reservations
 
 
 def shrink_reservation(uow: Uow, *, ref: Ref, variant_id: str, location_id: str, by: int, reason: str) -> None:
@@ -46,3 +47,42 @@ def active_references(uow: Uow, reference_type: str) -> dict[str, datetime]:
                                .where(Reservation.reference_type == reference_type, Reservation.status == ACTIVE)
                                .group_by(Reservation.reference_id)).all()
     return {reference: expires_at for reference, expires_at in rows}
+
+
+@dataclass(frozen=True)
+class HeldUnits:
+    """An active reservation as fulfilment needs it: what, where, how many."""
+
+    reservation_id: str
+    variant_id: str
+    location_id: str
+    quantity: int
+
+
+def held_by(uow: Uow, ref: Ref) -> list[HeldUnits]:
+    """The reference's active reservations, oldest first."""
+    rows = uow.session.execute(select(Reservation.id, Reservation.variant_id, Reservation.location_id, Reservation.quantity)
+                               .where(Reservation.reference_type == ref.type, Reservation.reference_id == ref.id,
+                                      Reservation.status == ACTIVE).order_by(Reservation.created_at, Reservation.id)).all()
+    return [HeldUnits(*row) for row in rows]
+
+
+def consume_held(uow: Uow, ref: Ref, *, variant_id: str, location_id: str, quantity: int, actor: str) -> None:
+    """Units leave the shelf for the reference (shipped, handed over): taken from its reservations at that location."""
+    left = quantity
+    for held in held_by(uow, ref):
+        if left == 0:
+            break
+        if held.variant_id == variant_id and held.location_id == location_id:
+            take = min(left, held.quantity)
+            consume_reservation(uow, held.reservation_id, quantity=take, actor=actor)
+            left -= take
+    if left:
+        raise ReservationNotFound(f"{ref.type} {ref.id} holds {quantity - left} of {quantity} units of {variant_id} at {location_id}")
+
+
+def renew_held(uow: Uow, ref: Ref, *, expires_at: datetime) -> int:
+    """Push the expiry of every active reservation of the reference (including ones already past it: work on them goes on)."""
+    moved = update(Reservation).where(Reservation.reference_type == ref.type, Reservation.reference_id == ref.id,
+                                      Reservation.status == ACTIVE)
+    return rows_changed(uow.session.execute(moved.values(expires_at=expires_at).execution_options(synchronize_session=False)))

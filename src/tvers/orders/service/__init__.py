@@ -3,6 +3,7 @@
 from tvers.orders.service._shared import line_rows as line_rows
 from tvers.orders.service.cancellation import cancel_lines
 from tvers.orders.service.editing import editable_order, replace_lines
+from tvers.orders.service.fulfilling import check_fulfillable, complete_fulfilled, fulfil_units, fulfilled_value, start_fulfilment
 from tvers.orders.service.listing import customer_order_ids, list_orders
 from tvers.orders.service.merging import move_customer_orders
 from tvers.orders.service.numbers import next_order_number, next_order_number_unless_ordered
@@ -29,6 +30,11 @@ from tvers.orders.service.status import (
 __all__ = [
     "PlacedOrder",
     "cancel_lines",
+    "check_fulfillable",
+    "complete_fulfilled",
+    "fulfil_units",
+    "fulfilled_value",
+    "start_fulfilment",
     "confirm_placed_order",
     "confirm_order",
     "create_order",

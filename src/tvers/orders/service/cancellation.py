@@ -15,7 +15,8 @@ from tvers.orders.schemas import CancellationResult, CancelledLine, LineCancella
 from tvers.orders.service._shared import line_rows, order_row
 from tvers.orders.service.status import cancelled_part, move
 
-CANCELLABLE = EDITABLE
+# Open units of a partly fulfilled order may go too (a line nobody can fulfil); fulfilled units never.
+CANCELLABLE = EDITABLE | {OrderStatus.PARTIALLY_FULFILLED}
 
 
 def cancel_lines(uow: Uow, order_id: str, cancellations: Sequence[LineCancellation] | None, *, actor: str, reason: str | None,
@@ -33,6 +34,8 @@ def cancel_lines(uow: Uow, order_id: str, cancellations: Sequence[LineCancellati
     if is_whole:
         move(uow, row, OrderStatus.CANCELLED, actor=actor, reason=reason)
         row.checkout_deadline_at = None
+    elif row.status == OrderStatus.PARTIALLY_FULFILLED and all(_open(line) == 0 for line in lines.values()):
+        move(uow, row, OrderStatus.FULFILLED, actor=actor, reason=f"the rest cancelled: {reason or 'no reason given'}")
     else:
         row.version += 1
         row.updated_at = uow.clock.now()

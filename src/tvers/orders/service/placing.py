@@ -93,7 +93,7 @@ def place_order(uow: Uow, new: NewOrder, *, number: str) -> PlacedOrder:
         "pickup_location_id": new.pickup_location_id, "subtotal_minor": totals.subtotal_minor, "discount_minor": totals.discount_minor,
         "shipping_minor": totals.shipping_minor, "net_minor": totals.net_minor, "vat_minor": totals.vat_minor,
         "total_minor": totals.total_minor, "shipping": new.shipping, "pricing": new.pricing, "coupon_codes": list(new.coupon_codes),
-        "contact": new.contact, "location_id": new.location_id, "placed_by": new.placed_by, "version": 1,
+        "sourcing": new.sourcing, "contact": new.contact, "location_id": new.location_id, "placed_by": new.placed_by, "version": 1,
         "checkout_deadline_at": new.checkout_deadline_at, "placed_at": now, "updated_at": now,
     }
     lines = [
@@ -162,7 +162,7 @@ def _placed_out(placed: PlacedOrder, *, status: OrderStatus, version: int, histo
         subtotal=money(totals.subtotal_minor, currency), discount_total=money(totals.discount_minor, currency),
         shipping_total=money(totals.shipping_minor, currency), net_total=money(totals.net_minor, currency),
         vat_total=money(totals.vat_minor, currency), shipping=new.shipping, pricing=new.pricing, coupon_codes=list(new.coupon_codes),
-        contact=new.contact, version=version, lines=lines, history=history, updated_at=updated_at,
+        sourcing=new.sourcing, contact=new.contact, version=version, lines=lines, history=history, updated_at=updated_at,
     )
 
 

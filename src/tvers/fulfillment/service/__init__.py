@@ -1,0 +1,60 @@
+"""Fulfilment use cases; each takes the unit of work and never commits. The workflows move stock and money around them."""
+
+from tvers.fulfillment.service.decisions import (
+    attention_of_order,
+    decisions_of_order,
+    needs_attention,
+    open_attention,
+    orders_needing_attention,
+    record_decision,
+    resolve_attention,
+)
+from tvers.fulfillment.service.tasks import (
+    advance,
+    create_task,
+    customer_arrived,
+    get_task,
+    has_tasks,
+    list_tasks,
+    open_tasks_of_order,
+    overdue_tasks,
+    pick_list,
+    queue_changes,
+    queue_head,
+    renew_deadline,
+    task_location,
+    tasks_of_order,
+    tasks_today,
+    uncollected_tasks,
+)
+from tvers.fulfillment.service.units import (
+    add_awaiting,
+    all_delivered,
+    check_pickup_code,
+    deliver_shipment,
+    drop_units,
+    expire_task,
+    give_up_awaiting,
+    hand_over_units,
+    pickup_code,
+    reassign_task,
+    receive_transfer_units,
+    reject_units,
+    restore_units,
+    send_transfer_units,
+    set_shipment_value,
+    set_transfer,
+    ship_units,
+    shipment_order,
+    shipments_of_order,
+    units_arrived,
+)
+
+__all__ = [
+    "add_awaiting", "advance", "all_delivered", "attention_of_order", "check_pickup_code", "create_task", "customer_arrived",
+    "decisions_of_order", "deliver_shipment", "drop_units", "expire_task", "get_task", "give_up_awaiting", "hand_over_units", "has_tasks",
+    "list_tasks", "needs_attention", "open_attention", "open_tasks_of_order", "orders_needing_attention", "overdue_tasks",
+    "pick_list", "pickup_code", "queue_changes", "queue_head", "reassign_task", "receive_transfer_units", "record_decision",
+    "reject_units", "restore_units", "renew_deadline", "resolve_attention", "send_transfer_units", "set_shipment_value", "set_transfer", "ship_units",
+    "shipment_order", "shipments_of_order", "task_location", "tasks_of_order", "tasks_today", "uncollected_tasks", "units_arrived",
+]

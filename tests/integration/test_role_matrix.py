@@ -157,20 +157,43 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/carts/{cart_id}/quote"): EVERYONE,
     # payments (an order's payments come with the order)
     ("GET", "/api/v1/payments/{payment_id}"): EVERYONE,
+    # fulfilment: stores (and admins) work their tasks; analysts read; a channel's app says its customer has arrived
+    ("GET", "/api/v1/fulfillment/tasks/{task_id}"): PLANNERS,
+    ("POST", "/api/v1/fulfillment/tasks/{task_id}/accept"): STORE,
+    ("POST", "/api/v1/fulfillment/tasks/{task_id}/pick"): STORE,
+    ("POST", "/api/v1/fulfillment/tasks/{task_id}/pack"): STORE,
+    ("POST", "/api/v1/fulfillment/tasks/{task_id}/ready"): STORE,
+    ("POST", "/api/v1/fulfillment/tasks/{task_id}/arrived"): CHANNEL_CALLERS,
+    ("POST", "/api/v1/fulfillment/tasks/{task_id}/hand-over"): STORE,
+    ("POST", "/api/v1/fulfillment/tasks/{task_id}/ship"): STORE,
+    ("POST", "/api/v1/fulfillment/tasks/{task_id}/reject"): STORE,
+    ("POST", "/api/v1/fulfillment/tasks/{task_id}/send"): STORE,
+    ("POST", "/api/v1/fulfillment/tasks/{task_id}/receive"): STORE,
+    ("POST", "/api/v1/shipments/{shipment_id}/delivered"): STORE,
+    ("GET", "/api/v1/orders/{order_id}/fulfilment"): EVERYONE,
+    ("POST", "/api/v1/orders/{order_id}/fulfilment/retry"): CHANNEL_CALLERS,
+    ("POST", "/api/v1/orders/{order_id}/fulfilment/attention/{line_id}/cancel"): CHANNEL_CALLERS,
+    ("GET", "/api/v1/stores/{code}/tasks"): PLANNERS,
+    ("GET", "/api/v1/stores/{code}/pick-list"): PLANNERS,
+    ("GET", "/api/v1/stores/{code}/tasks/stream"): PLANNERS,
 }
 
 # Query parameters a GET needs to get past validation, so an allowed caller reaches the route itself.
 QUERIES: dict[str, dict[str, str]] = {
     "/api/v1/channels/{code}/availability": {"skus": "TT-RED-M"},
     "/api/v1/availability/nearest": {"sku": "TT-RED-M", "lat": "59.91", "lon": "10.75"},
+    "/api/v1/stores/{code}/tasks/stream": {"after": "-1"},  # refused by validation: a valid one would stream for ever
 }
 # Ids nothing has: an allowed caller gets a 404 from the route, never a change.
 UNKNOWN = {"key_id": "key_01JD3V7Q0000000000000000AA", "reservation_id": "rsv_01JD3V7Q0000000000000000AA",
            "transfer_id": "trf_01JD3V7Q0000000000000000AA", "customer_id": "cus_01JD3V7Q0000000000000000AA",
            "gift_card_id": "gfc_01JD3V7Q0000000000000000AA", "cart_id": "crt_01JD3V7Q0000000000000000AA", "reference": "chk-unknown",
            "order_id": "ord_01JD3V7Q0000000000000000AA", "promotion_id": "prm_01JD3V7Q0000000000000000AA",
-           "rate_id": "shr_01JD3V7Q0000000000000000AA", "payment_id": "pay_01JD3V7Q0000000000000000AA"}
-CODES = {"/api/v1/price-books": "nok", "/api/v1/locations": "oslo-1", "/api/v1/channels": "web-no", "/api/v1/coupons": "NO-SUCH-CODE"}
+           "rate_id": "shr_01JD3V7Q0000000000000000AA", "payment_id": "pay_01JD3V7Q0000000000000000AA",
+           "task_id": "ftk_01JD3V7Q0000000000000000AA", "shipment_id": "shp_01JD3V7Q0000000000000000AA",
+           "line_id": "oln_01JD3V7Q0000000000000000AA"}
+CODES = {"/api/v1/price-books": "nok", "/api/v1/locations": "oslo-1", "/api/v1/channels": "web-no", "/api/v1/coupons": "NO-SUCH-CODE",
+         "/api/v1/stores": "oslo-1"}
 
 
 def api_routes(tvers: Any) -> Iterator[tuple[str, str, Any]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tvers.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from tvers.kernel.errors import Conflict, InvalidInput, NotFound
 
 
 class TaskNotFound(NotFound):
@@ -27,7 +27,9 @@ class InvalidFulfilmentQuantity(InvalidInput):
     code = "invalid_quantity"
 
 
-class WrongPickupCode(NotAllowed):
+class WrongPickupCode(InvalidInput):
+    """A code (or identity) that does not match: a 422, so a till can show the field, never a permissions error."""
+
     code = "wrong_pickup_code"
 
 

@@ -19,6 +19,7 @@ from tvers.web.api import (
     channels,
     checkout,
     customers,
+    fulfilment,
     gift_cards,
     locations,
     loyalty,
@@ -30,6 +31,7 @@ from tvers.web.api import (
     quotes,
     shipping_rates,
     stock,
+    store_queue,
     transfers,
 )
 
@@ -76,7 +78,7 @@ def create_app(tvers: Tvers, *, run_relay: bool | None = None) -> FastAPI:
     app.state.tvers = tvers
     problems.install(app)
     for module in (products, price_books, channels, api_keys, locations, stock, transfers, customers, loyalty, gift_cards, carts,
-                   checkout, orders, promotions, shipping_rates, quotes, payments):
+                   checkout, orders, promotions, shipping_rates, quotes, payments, fulfilment, store_queue):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

@@ -218,11 +218,11 @@ def expire_uncollected(app: App, *, limit: int = 50) -> int:
         with app.uow(read_only=True) as uow:
             task = fulfillment.get_task(uow, task_id)
         lines = [LineCancelIn(line_id=ln.order_line_id, quantity=ln.open) for ln in task.lines if ln.open > 0]
-        cancel_order(app, task.order_id, CancelIn(lines=lines or None, reason="not collected in time"), actor="worker")
-        with app.uow() as uow:
+        with app.uow() as uow:  # expired first: the cancellation then finds no open task to take the units from
             fulfillment.expire_task(uow, task_id, actor="worker")
             uow.record(PickupExpired(order_id=task.order_id, task_id=task_id, location_code=task.location_code))
             uow.commit()
+        cancel_order(app, task.order_id, CancelIn(lines=lines or None, reason="not collected in time"), actor="worker")
     return len(stale)
 
 

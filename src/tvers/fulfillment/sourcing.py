@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+
+from tvers.inventory.geo import distance_km
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,13 +95,609 @@ class Plan:
         return tuple(dict.fromkeys(a.location_id for a in self.allocations))
 
 
+EXACT_COVER_MAX_LINES = 12  # up to this many variants the fewest-shipments search is exact; beyond it, greedy
+SURPLUS_CAP = 10  # units left after the pick count towards the surplus discount up to this many per line
+WAREHOUSE_TYPES = frozenset({"warehouse", "dark_store"})
+SEARCH_BUDGET = 20_000  # steps of the cheapest-cover search; past it the cheapest cover found so far is kept
+CONSIDERED_MAX = 5  # sentences in Plan.considered
+_EPSILON = 1e-9
+
+
 def source_for_shipping(
     lines: Sequence[WantedLine], sites: Sequence[Site], *, destination: Point | None, now: datetime, costs: Costs = Costs()
 ) -> Plan:
-    raise NotImplementedError
+    """Where each line ships from: one location if any has everything, else the fewest, then the cheapest."""
+    demands = _demands(lines)
+    options = _options(demands, sites, origin=destination, costs=costs)
+    cover = _Cover(options, demands, costs)
+    chosen = cover.best()
+    whole = cover.assign(chosen)
+    sources = [[(option, demand.quantity)] if option else [] for option, demand in zip(whole, demands, strict=True)]
+    _split_the_rest(demands, sources, options, used=chosen)
+    placed = _allocate(demands, sources, into=None)
+    shortfalls = _shortfalls(demands, placed, options, scope="the channel ships from")
+    return Plan(
+        allocations=placed.allocations,
+        shortfalls=shortfalls,
+        explanation=_explain_shipping(lines, placed, shortfalls, cover, options),
+        considered=_considered_for_shipping(options, placed, cover, _wanted_count(lines)),
+    )
 
 
 def source_for_pickup(
     lines: Sequence[WantedLine], store: Site, sites: Sequence[Site], *, now: datetime, costs: Costs = Costs()
 ) -> Plan:
-    raise NotImplementedError
+    """What the store hands over from its own stock and what comes to it by transfer from the nearest location."""
+    demands = _demands(lines)
+    if store.opens_at is None:
+        return _closed_store(demands, store)
+    here = _option(store, [max(store.available.get(d.variant_id, 0), 0) for d in demands], demands, origin=store.point, costs=costs)
+    options = _options(demands, [s for s in sites if s.location_id != store.location_id], origin=store.point, costs=costs)
+    sources = [_pickup_sources(index, demand, here, options) for index, demand in enumerate(demands)]
+    placed = _allocate(demands, sources, into=store.location_id)
+    shortfalls = _shortfalls(demands, placed, options, scope="that can transfer to the store")
+    ready_by = _ready_by(store, store.opens_at, sources, now=now, costs=costs) if placed.allocations else None
+    return Plan(
+        allocations=placed.allocations,
+        shortfalls=shortfalls,
+        ready_by=ready_by,
+        explanation=_explain_pickup(lines, store, placed, shortfalls, ready_by),
+        considered=_considered_for_pickup(store, demands, sources, options),
+    )
+
+
+# --------------------------------------------------------------------------- what is wanted, what each site offers
+
+
+@dataclass(frozen=True, slots=True)
+class _Demand:
+    """The order's lines of one variant, placed together so no site is asked for more units of a variant than it has."""
+
+    variant_id: str
+    quantity: int
+    lines: tuple[tuple[int, WantedLine], ...]  # (position in the order, line)
+
+
+@dataclass(slots=True, eq=False)
+class _Option:
+    """A site as the search sees it: what it has of each demand and what using it costs."""
+
+    site: Site
+    km: float | None  # to the destination (shipping) or the pickup store; None without a destination
+    stock: list[int]  # units per demand
+    mask: int  # the demands it can give in full, one bit each
+    fixed: float  # the cost of using it at all
+    kept: int  # units it keeps after giving every demand in `mask`, capped per demand (the surplus discount's measure)
+    standalone: float  # `fixed` less the surplus discount, were it to give every demand in `mask`
+    is_eligible: bool
+    rank: tuple[float, int, str, str]  # standalone cost, then higher priority, then code: the order options are tried in
+
+
+Source = tuple[_Option, int]  # units of a demand from one option
+
+
+def _demands(lines: Sequence[WantedLine]) -> list[_Demand]:
+    by_variant: dict[str, list[tuple[int, WantedLine]]] = {}
+    for position, line in enumerate(lines):
+        if line.quantity > 0:  # nothing to place for a line of no units
+            by_variant.setdefault(line.variant_id, []).append((position, line))
+    return [_Demand(variant, sum(line.quantity for _, line in group), tuple(group)) for variant, group in by_variant.items()]
+
+
+def _options(demands: Sequence[_Demand], sites: Sequence[Site], *, origin: Point | None, costs: Costs) -> list[_Option]:
+    """Every site that has any unit of any demand, eligible or not (the explanation names the ones skipped)."""
+    variants = [demand.variant_id for demand in demands]
+    options = []
+    for site in sites:
+        get = site.available.get
+        stock = [get(variant, 0) for variant in variants]
+        if max(stock, default=0) > 0:
+            options.append(_option(site, [units if units > 0 else 0 for units in stock], demands, origin=origin, costs=costs))
+    return options
+
+
+def _option(site: Site, stock: list[int], demands: Sequence[_Demand], *, origin: Point | None, costs: Costs) -> _Option:
+    mask, kept = 0, 0
+    for bit, (units, demand) in enumerate(zip(stock, demands, strict=True)):
+        if units >= demand.quantity:
+            mask |= 1 << bit
+            kept += min(units - demand.quantity, SURPLUS_CAP)
+    km = None if origin is None else distance_km(origin.latitude, origin.longitude, site.point.latitude, site.point.longitude)
+    fixed = (
+        costs.per_shipment
+        + costs.per_km * (km or 0.0)
+        - costs.per_priority_point * site.priority
+        - (costs.warehouse_discount if site.type in WAREHOUSE_TYPES else 0.0)
+    )
+    standalone = fixed - costs.surplus_discount * kept
+    is_eligible = site.opens_at is not None and site.capacity_left > 0
+    rank = (round(standalone, 9), -site.priority, site.code, site.location_id)
+    return _Option(site, km, stock, mask, fixed, kept, standalone, is_eligible, rank)
+
+
+def _surplus(option: _Option, bit: int, demands: Sequence[_Demand]) -> int:
+    return min(option.stock[bit] - demands[bit].quantity, SURPLUS_CAP)
+
+
+def _bits(mask: int) -> list[int]:
+    return [bit for bit in range(mask.bit_length()) if mask >> bit & 1]
+
+
+def _low(mask: int) -> int:
+    return (mask & -mask).bit_length() - 1
+
+
+def _rank(option: _Option) -> tuple[float, int, str, str]:
+    return option.rank
+
+
+# --------------------------------------------------------------------------- the fewest shipments, then the cheapest
+
+
+class _Cover:
+    """The fewest eligible sites that give, whole, every demand some eligible site has in full; then the cheapest such.
+
+    Exact up to EXACT_COVER_MAX_LINES demands: one option per set of demands (the cheapest), none that a no dearer
+    option's set contains, then iterative deepening on the number of sites, then a bounded search for the cheapest
+    set of that size. Beyond that size, greedy (most demands first).
+    """
+
+    def __init__(self, options: Sequence[_Option], demands: Sequence[_Demand], costs: Costs) -> None:
+        self.demands, self.costs = demands, costs
+        self.is_exact = len(demands) <= EXACT_COVER_MAX_LINES
+        ranked = sorted((option for option in options if option.is_eligible and option.mask), key=_rank)
+        self.full = 0
+        for option in ranked:
+            self.full |= option.mask
+        # exact mode: covered[m] == 1 when one kept option gives every demand of m (all subsets of kept masks)
+        self._covered = bytearray(1 << len(demands)) if self.is_exact else bytearray()
+        self.kept = self._undominated(ranked)
+        self._by_bit: list[list[_Option]] = [[] for _ in demands]
+        for option in self.kept:
+            for bit in _bits(option.mask):
+                self._by_bit[bit].append(option)
+        self._failed: set[tuple[int, int]] = set()
+
+    def _undominated(self, ranked: Sequence[_Option]) -> list[_Option]:
+        kept, covered, seen = [], self._covered, set()
+        for option in ranked:
+            mask = option.mask
+            if not self.is_exact:
+                if mask not in seen:
+                    seen.add(mask)
+                    kept.append(option)
+            elif not covered[mask]:  # else an option ranked before it gives these demands, and perhaps more
+                kept.append(option)
+                subset = mask
+                while subset:
+                    covered[subset] = 1
+                    subset = (subset - 1) & mask
+        return kept
+
+    def best(self) -> list[_Option]:
+        """The sites to use, in rank order: one if one can give everything, else the fewest, then the cheapest."""
+        fewest = self.fewest(self.full)
+        if len(fewest) > 1 and self.is_exact:
+            fewest = self._cheapest(fewest)
+        return sorted(fewest, key=_rank)
+
+    def fewest(self, needed: int) -> list[_Option]:
+        """Some set of the fewest kept options that together give every demand in `needed` (a subset of `full`)."""
+        if not needed:
+            return []
+        if not self.is_exact:
+            return self._greedy(needed)
+        most = max(option.mask.bit_count() for option in self.kept)
+        for count in range(max(1, -(-needed.bit_count() // most)), len(self.demands) + 1):
+            found = self._within(needed, count)
+            if found is not None:
+                return found
+        raise AssertionError("needed lies outside what the eligible sites can give")
+
+    def _within(self, needed: int, count: int) -> list[_Option] | None:
+        if count == 1:
+            if not self._covered[needed]:
+                return None
+            return [next(option for option in self._by_bit[_low(needed)] if not needed & ~option.mask)]
+        if (needed, count) in self._failed:
+            return None
+        for option in self._by_bit[_low(needed)]:  # some site must give the first demand still needed
+            rest = needed & ~option.mask
+            found = self._within(rest, count - 1) if rest else []
+            if found is not None:
+                return [option, *found]
+        self._failed.add((needed, count))
+        return None
+
+    def _cheapest(self, witness: list[_Option]) -> list[_Option]:
+        """The cheapest set of len(witness) kept options that gives `full`; branch and bound from the witness's cost."""
+        floor = min(option.standalone for option in self.kept)  # no option costs less, so no remaining pick can
+        best, best_key = witness, self._key(witness)
+        steps = 0
+
+        def search(needed: int, left: int, picked: list[_Option], spent: float) -> None:
+            nonlocal best, best_key, steps
+            steps += 1
+            if steps > SEARCH_BUDGET:
+                return
+            for option in self._by_bit[_low(needed)]:  # in rank order: the bound only rises along the list
+                if spent + option.standalone + (left - 1) * floor > best_key[0] + _EPSILON:
+                    break
+                rest = needed & ~option.mask
+                if left == 1:
+                    if not rest and (key := self._key([*picked, option])) < best_key:
+                        best, best_key = [*picked, option], key
+                elif rest and (left > 2 or self._covered[rest]):
+                    search(rest, left - 1, [*picked, option], spent + option.standalone)
+
+        search(self.full, len(witness), [], 0.0)
+        return best
+
+    def _key(self, picked: Sequence[_Option]) -> tuple[float, int, tuple[str, ...]]:
+        """Cost, then higher priority, then codes: the order plans of the same size are compared in."""
+        return round(self.cost(picked), 9), -sum(option.site.priority for option in picked), tuple(sorted(o.site.code for o in picked))
+
+    def cost(self, picked: Sequence[_Option]) -> float:
+        """What using these sites costs, each demand they can give whole counted at the one that keeps most after it."""
+        total = sum(option.fixed for option in picked)
+        if self.costs.surplus_discount:
+            kept = sum(max(_surplus(o, bit, self.demands) for o in picked if o.mask >> bit & 1) for bit in _bits(self.full))
+            total -= self.costs.surplus_discount * kept
+        return total
+
+    def _greedy(self, needed: int) -> list[_Option]:
+        chosen: list[_Option] = []
+        left = needed
+        while left:
+            best, gain = self.kept[0], -1
+            for option in self.kept:  # the first of the most demands given, in rank order
+                if (option.mask & left).bit_count() > gain:
+                    best, gain = option, (option.mask & left).bit_count()
+            chosen.append(best)
+            left &= ~best.mask
+        for option in sorted(chosen, key=_rank, reverse=True):  # then drop the dearest the others make redundant
+            others = 0
+            for other in chosen:
+                others |= other.mask if other is not option else 0
+            if others & needed == needed:
+                chosen.remove(option)
+        return chosen
+
+    def assign(self, chosen: Sequence[_Option]) -> list[_Option | None]:
+        """Per demand, the chosen site that gives it whole (the one keeping most after it); None when none can."""
+        whole: list[_Option | None] = []
+        for bit in range(len(self.demands)):
+            givers = [option for option in chosen if option.mask >> bit & 1]
+            whole.append(max(givers, key=lambda option: _surplus(option, bit, self.demands)) if givers else None)
+        return whole
+
+
+def _split_the_rest(
+    demands: Sequence[_Demand], sources: list[list[Source]], options: Sequence[_Option], *, used: Sequence[_Option]
+) -> None:
+    """A demand no eligible site has in full is split: over sites already shipping first, then the cheapest."""
+    shipping = {option.site.location_id for option in used}
+    for index, demand in enumerate(demands):
+        if sources[index]:
+            continue
+        givers = sorted(
+            (option for option in options if option.is_eligible and option.stock[index] > 0),
+            key=lambda o: (o.site.location_id not in shipping, round(o.fixed, 9), -o.site.priority, o.site.code, o.site.location_id),
+        )
+        left = demand.quantity
+        for option in givers:
+            take = min(option.stock[index], left)
+            sources[index].append((option, take))
+            shipping.add(option.site.location_id)
+            left -= take
+            if not left:
+                break
+
+
+# --------------------------------------------------------------------------- pickup
+
+
+def _pickup_sources(index: int, demand: _Demand, here: _Option, options: Sequence[_Option]) -> list[Source]:
+    """The store's own units if it has them all; else the whole demand from the nearest site that has it; else a split."""
+    if here.stock[index] >= demand.quantity:
+        return [(here, demand.quantity)]
+    nearest = sorted((option for option in options if option.is_eligible and option.stock[index] > 0), key=_nearness)
+    whole = next((option for option in nearest if option.stock[index] >= demand.quantity), None)
+    if whole is not None:
+        return [(whole, demand.quantity)]
+    sources, left = [], demand.quantity
+    for option in (here, *nearest):  # the store's own units first: they need no transfer
+        take = min(option.stock[index], left)
+        if take:
+            sources.append((option, take))
+            left -= take
+        if not left:
+            break
+    return sources
+
+
+def _nearness(option: _Option) -> tuple[float, int, str, str]:
+    return option.km or 0.0, -option.site.priority, option.site.code, option.site.location_id
+
+
+def _ready_by(store: Site, opens_at: datetime, sources: Sequence[Sequence[Source]], *, now: datetime, costs: Costs) -> datetime:
+    """When the last transfer is in (to the minute) and prepared; never before the store could have its own units ready."""
+    lead = timedelta(minutes=store.pickup_lead_minutes)
+    ready = max(now, opens_at) + lead
+    for pieces in sources:
+        for option, _ in pieces:
+            if option.site.location_id != store.location_id:
+                hours = costs.transfer_hours + (option.km or 0.0) / costs.transfer_km_per_hour
+                ready = max(ready, _whole_minute(now + timedelta(hours=hours)) + lead)
+    return ready
+
+
+def _whole_minute(at: datetime) -> datetime:
+    """Rounded up: an arrival worked out from kilometres is no more precise than that."""
+    floor = at.replace(second=0, microsecond=0)
+    return floor if floor == at else floor + timedelta(minutes=1)
+
+
+def _closed_store(demands: Sequence[_Demand], store: Site) -> Plan:
+    wanted = sorted((pair for demand in demands for pair in demand.lines), key=lambda pair: pair[0])
+    shortfalls = tuple(Shortfall(line.line_id, line.variant_id, line.quantity, "store closed") for _, line in wanted)
+    return Plan((), shortfalls, explanation=f"{store.name} is closed for the planning horizon: nothing can be picked up there")
+
+
+# --------------------------------------------------------------------------- from sources to the plan's rows
+
+
+@dataclass(slots=True)
+class _Placed:
+    allocations: tuple[Allocation, ...]  # in line order
+    gives: dict[str, tuple[_Option, list[tuple[WantedLine, int]]]]  # per location, in first-use order: what it gives
+    missing: list[tuple[int, WantedLine, int]]  # (demand, line, units nobody gives), in line order
+
+
+def _allocate(demands: Sequence[_Demand], sources: Sequence[Sequence[Source]], *, into: str | None) -> _Placed:
+    """Each demand's units to its lines in order; units from a site other than `into` (the pickup store) travel there."""
+    per_line: list[tuple[int, int, WantedLine, list[Source]]] = []
+    for index, (demand, pieces) in enumerate(zip(demands, sources, strict=True)):
+        queue = list(pieces)
+        for position, line in demand.lines:
+            left, taken = line.quantity, []
+            while left and queue:
+                option, units = queue[0]
+                take = min(units, left)
+                taken.append((option, take))
+                left -= take
+                queue[0] = (option, units - take)
+                if units == take:
+                    queue.pop(0)
+            per_line.append((position, index, line, taken))
+    per_line.sort(key=lambda row: row[0])
+    placed = _Placed((), {}, [])
+    allocations = []
+    for _, index, line, taken in per_line:
+        for option, take in taken:
+            site = option.site
+            transfer_to = into if into is not None and site.location_id != into else None
+            allocations.append(Allocation(line.line_id, line.variant_id, site.location_id, site.code, take, transfer_to))
+            placed.gives.setdefault(site.location_id, (option, []))[1].append((line, take))
+        if (short := line.quantity - sum(take for _, take in taken)) > 0:
+            placed.missing.append((index, line, short))
+    placed.allocations = tuple(allocations)
+    return placed
+
+
+def _shortfalls(demands: Sequence[_Demand], placed: _Placed, options: Sequence[_Option], *, scope: str) -> tuple[Shortfall, ...]:
+    return tuple(
+        Shortfall(line.line_id, line.variant_id, units, _shortfall_reason(index, demands, placed, options, scope=scope))
+        for index, line, units in placed.missing
+    )
+
+
+def _shortfall_reason(index: int, demands: Sequence[_Demand], placed: _Placed, options: Sequence[_Option], *, scope: str) -> str:
+    missing = sum(units for demand_index, _, units in placed.missing if demand_index == index)
+    reason = f"no location {scope} has it" if missing == demands[index].quantity else f"not enough stock at the locations {scope}"
+    elsewhere = sum(option.stock[index] for option in options if not option.is_eligible)
+    return f"{reason} (closed or full locations have {elsewhere})" if elsewhere else reason
+
+
+# --------------------------------------------------------------------------- explanations
+
+
+def _label(line: WantedLine) -> str:
+    return line.sku or line.line_id
+
+
+def _lines(labels: Sequence[str]) -> str:
+    return f"line {labels[0]}" if len(labels) == 1 else "lines " + ", ".join(labels)
+
+
+def _all(count: int) -> str:
+    return {1: "all of it", 2: "both lines"}.get(count, f"all {count} lines")
+
+
+def _what(pieces: Sequence[tuple[WantedLine, int]]) -> str:
+    """'lines A, B, 2 of 5 units of line C'."""
+    whole = [_label(line) for line, units in pieces if units == line.quantity]
+    parts = [f"{units} of {line.quantity} units of line {_label(line)}" for line, units in pieces if units != line.quantity]
+    return ", ".join(([_lines(whole)] if whole else []) + parts)
+
+
+def _demand_lines(option: _Option, demands: Sequence[_Demand]) -> str:
+    if option.mask == (1 << len(demands)) - 1:
+        return _all(sum(len(demand.lines) for demand in demands))
+    return _lines([_label(line) for bit in _bits(option.mask) for _, line in demands[bit].lines])
+
+
+def _where(option: _Option) -> str:
+    return option.site.name if option.km is None else f"{option.site.name} ({round(option.km)} km)"
+
+
+def _why_skipped(option: _Option) -> str:
+    return "is closed for the planning horizon" if option.site.opens_at is None else "has no capacity left today"
+
+
+def _wanted_count(lines: Sequence[WantedLine]) -> int:
+    return sum(1 for line in lines if line.quantity > 0)
+
+
+def _shortfall_texts(shortfalls: Sequence[Shortfall], lines: Sequence[WantedLine]) -> list[str]:
+    labels = {line.line_id: _label(line) for line in lines}
+    return [f"{_lines([labels[s.line_id]])} short by {s.quantity}: {s.reason}" for s in shortfalls]
+
+
+def _explain_shipping(
+    lines: Sequence[WantedLine], placed: _Placed, shortfalls: Sequence[Shortfall], cover: _Cover, options: Sequence[_Option]
+) -> str:
+    count = _wanted_count(lines)
+    if not count:
+        return "Nothing to source: no line wants any units"
+    gives = list(placed.gives.values())
+    if not gives:
+        head = [f"No location the channel ships from can give any of {_all(count)}"]
+    elif len(gives) == 1:
+        option, pieces = gives[0]
+        has_all = not shortfalls
+        what = _all(count) if has_all and count > 1 else _what(pieces)
+        head = [", ".join([f"{option.site.name}: {what}", *_km(option)])]
+        if has_all:
+            head.append(_best_alternative(option, options, cover, count))
+    else:
+        parts = [f"{option.site.name} ({', '.join([_what(pieces), *_km(option)])})" for option, pieces in gives]
+        head = [f"{len(gives)} shipments: " + ", ".join(parts), _no_single_site(options, len(cover.demands), count)]
+    return "; ".join(head + _shortfall_texts(shortfalls, lines))
+
+
+def _km(option: _Option) -> list[str]:
+    return [] if option.km is None else [f"{round(option.km)} km"]
+
+
+def _no_single_site(options: Sequence[_Option], demand_count: int, count: int) -> str:
+    everything = (1 << demand_count) - 1
+    skipped = [option for option in options if not option.is_eligible and option.mask == everything]
+    if skipped:
+        option = min(skipped, key=_rank)
+        return f"{_where(option)} has {_all(count)} but {_why_skipped(option)}"
+    return f"no single location has {_all(count)}"
+
+
+def _best_alternative(chosen: _Option, options: Sequence[_Option], cover: _Cover, count: int) -> str:
+    """The closed or full site that would have won, else the cheapest other eligible site that has any line in full."""
+    rivals = sorted((option for option in options if option is not chosen and option.mask), key=_rank)
+    for option in rivals:
+        if option.rank >= chosen.rank:
+            break
+        if not option.is_eligible and option.mask == chosen.mask:
+            return f"{_where(option)} has {_all(count)} but {_why_skipped(option)}"
+    eligible = [option for option in rivals if option.is_eligible]
+    if not eligible:
+        return "no other location has any line in full"
+    option = eligible[0]
+    if option.mask == chosen.mask:
+        return f"{_where(option)} also has {_all(count)} but {_costlier(option, chosen, cover.costs)}"
+    return f"{option.site.name} {_lacking(option, cover, used=1)}"
+
+
+def _lacking(option: _Option, cover: _Cover, *, used: int) -> str:
+    """What using a site that lacks some lines would take: the fewest shipments of any plan that includes it."""
+    shipments = 1 + len(cover.fewest(cover.full & ~option.mask))
+    return f"would need {shipments} shipments" + (" too, at a higher cost" if shipments <= used else "")
+
+
+def _costlier(option: _Option, chosen: _Option, costs: Costs) -> str:
+    """The biggest part of the cost by which `option` loses to `chosen`."""
+    reasons = [
+        (costs.per_km * ((option.km or 0.0) - (chosen.km or 0.0)), f"is farther ({' against '.join(_km(option) + _km(chosen))})"),
+        (costs.per_priority_point * (chosen.site.priority - option.site.priority),
+         f"has a lower priority ({option.site.priority} against {chosen.site.priority})"),
+        (_warehouse_discount(chosen, costs) - _warehouse_discount(option, costs), "is not a warehouse or dark store"),
+        (costs.surplus_discount * (chosen.kept - option.kept), "would keep less stock after the pick"),
+    ]
+    amount, reason = max(reasons, key=lambda pair: pair[0])
+    if amount > _EPSILON:
+        return reason
+    if option.site.priority < chosen.site.priority:
+        return "costs the same and has a lower priority"
+    return "costs the same and comes after it by code"
+
+
+def _warehouse_discount(option: _Option, costs: Costs) -> float:
+    return costs.warehouse_discount if option.site.type in WAREHOUSE_TYPES else 0.0
+
+
+def _considered_for_shipping(options: Sequence[_Option], placed: _Placed, cover: _Cover, count: int) -> tuple[str, ...]:
+    """Up to five sites not used that have a line in full, in rank order, each with why it was not used."""
+    gives = list(placed.gives.values())
+    chosen = gives[0][0] if len(gives) == 1 else None
+    rivals = sorted((o for o in options if o.site.location_id not in placed.gives and o.mask), key=_rank)[:CONSIDERED_MAX]
+    return tuple(_considered_one(option, chosen, cover, count, used=len(gives)) for option in rivals)
+
+
+def _considered_one(option: _Option, chosen: _Option | None, cover: _Cover, count: int, *, used: int) -> str:
+    if not option.is_eligible:
+        return f"{_where(option)} has {_demand_lines(option, cover.demands)} but {_why_skipped(option)}"
+    if chosen is not None and option.mask == chosen.mask:
+        return f"{_where(option)} also has {_all(count)} but {_costlier(option, chosen, cover.costs)}"
+    return f"{_where(option)} has only {_demand_lines(option, cover.demands)}, so {_lacking(option, cover, used=used)}"
+
+
+def _explain_pickup(
+    lines: Sequence[WantedLine], store: Site, placed: _Placed, shortfalls: Sequence[Shortfall], ready_by: datetime | None
+) -> str:
+    count = _wanted_count(lines)
+    if not count:
+        return "Nothing to source: no line wants any units"
+    here = placed.gives.get(store.location_id, (None, []))[1]
+    transfers = [(option, pieces) for location_id, (option, pieces) in placed.gives.items() if location_id != store.location_id]
+    clauses = [_store_has(store, here, count)]
+    if transfers:
+        clauses.append(", ".join(_transfer_text(option, pieces, first=n == 0) for n, (option, pieces) in enumerate(transfers)))
+    if ready_by is not None:
+        clauses[-1] += f", ready by {ready_by.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    return "; ".join(clauses + _shortfall_texts(shortfalls, lines))
+
+
+def _store_has(store: Site, here: Sequence[tuple[WantedLine, int]], count: int) -> str:
+    whole = sum(1 for line, units in here if units == line.quantity)
+    parts = [f"{units} of {line.quantity} units of line {_label(line)}" for line, units in here if units != line.quantity]
+    if whole == count:
+        return f"{store.name} has {_all(count)}"
+    if not here:
+        return f"{store.name} has none of the {count} lines" if count > 1 else f"{store.name} does not have it"
+    return f"{store.name} has " + " and ".join(([f"{whole} of {count} lines"] if whole else []) + parts)
+
+
+def _transfer_text(option: _Option, pieces: Sequence[tuple[WantedLine, int]], *, first: bool) -> str:
+    what = _what(pieces)
+    if not first:
+        return f"{what} from {_where(option)}"
+    verb = "comes" if len(pieces) == 1 and pieces[0][1] == pieces[0][0].quantity else "come"
+    return f"{what} {verb} by transfer from {_where(option)}"
+
+
+def _considered_for_pickup(
+    store: Site, demands: Sequence[_Demand], sources: Sequence[Sequence[Source]], options: Sequence[_Option]
+) -> tuple[str, ...]:
+    """Nearer sites passed over for a line that came by transfer (closed, full or short), and the store's own part."""
+    notes: list[str] = []
+    for index, (demand, pieces) in enumerate(zip(demands, sources, strict=True)):
+        far = max((option.km or 0.0 for option, _ in pieces if option.site.location_id != store.location_id), default=None)
+        if far is None:
+            continue
+        what = _lines([_label(line) for _, line in demand.lines])
+        used = {option.site.location_id for option, _ in pieces}
+        if len(pieces) == 1 and 0 < (own := _own(store, demand)) < demand.quantity:
+            source = pieces[0][0].site.name
+            notes.append(f"{store.name} has only {own} of {demand.quantity} units of {what}, so it comes whole from {source}")
+        for option in sorted(options, key=_nearness):
+            if (option.km or 0.0) >= far or len(notes) >= CONSIDERED_MAX:
+                break
+            if option.site.location_id in used or not option.stock[index]:
+                continue
+            if not option.is_eligible:
+                notes.append(f"{_where(option)} has {what} but {_why_skipped(option)}")
+            else:
+                notes.append(f"{_where(option)} has only {option.stock[index]} of {demand.quantity} units of {what}")
+    return tuple(notes[:CONSIDERED_MAX])
+
+
+def _own(store: Site, demand: _Demand) -> int:
+    return max(store.available.get(demand.variant_id, 0), 0)

@@ -40,7 +40,8 @@ def fulfilment_of(client: TestClient, headers: dict[str, str], order_id: str) ->
 
 
 def task_at(client: TestClient, headers: dict[str, str], order_id: str, code: str, kind: str | None = None) -> dict[str, Any]:
-    tasks = [t for t in fulfilment_of(client, headers, order_id)["tasks"] if t["location_code"] == code and (kind is None or t["kind"] == kind)
+    tasks = [t for t in fulfilment_of(client, headers, order_id)["tasks"]
+             if t["location_code"] == code and (kind is None or t["kind"] == kind)
              and t["status"] not in ("rejected", "reassigned", "cancelled")]
     assert len(tasks) == 1, tasks
     return tasks[0]
@@ -80,4 +81,4 @@ def reservations(tvers: Tvers, order_id: str) -> list[tuple[str, str, int, str]]
 
 
 def minor(amount: str) -> int:
-    return int(round(float(amount) * 100))
+    return round(float(amount) * 100)

@@ -77,8 +77,8 @@ class ShipIn(Strict):
     tracking_number: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
     tracking_url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=500)] | None = None
     packages: list[PackageIn] = Field(default_factory=list, max_length=50)
-    lines: list[LineQuantityIn] | None = Field(default=None, max_length=200,
-                                               description="What is in this shipment; omit to ship every open unit (a partial shipment names its lines).")
+    lines: list[LineQuantityIn] | None = Field(
+        default=None, max_length=200, description="What this shipment holds; omit to ship every open unit (partial: name lines).")
 
 
 class RejectLineIn(LineQuantityIn):

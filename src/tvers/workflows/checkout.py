@@ -19,6 +19,7 @@ from tvers.customers import service as customers
 from tvers.customers.identity_rules import IdentityType
 from tvers.customers.schemas import ArrivalIn, ArrivalKind
 from tvers.db.uow import Uow
+from tvers.fulfillment.sourcing import Allocation, Plan, WantedLine
 from tvers.inventory import service as inventory
 from tvers.kernel.errors import FieldError, InvalidInput
 from tvers.orders import service as orders
@@ -28,7 +29,6 @@ from tvers.payments import service as payments
 from tvers.pricing.errors import EmptyCart
 from tvers.quoting import service as quoting
 from tvers.quoting.quote_schemas import Quote, QuoteIn, QuoteLineIn, ShippingAddress, ShippingChoice
-from tvers.fulfillment.sourcing import Allocation, Plan, WantedLine
 from tvers.workflows import order_sourcing
 from tvers.workflows.app import App
 from tvers.workflows.checkout_schemas import CartCheckoutIn, CheckoutBase, CheckoutOut, DeliveryMethod, DirectOrderIn
@@ -217,7 +217,8 @@ def _source(app: App, uow: Uow, data: CheckoutBase, quote: Quote, *, channel_id:
     store = order_sourcing.checkout_store(uow, method=method.value, code=str(location), channel_id=channel_id, variant_ids=variant_ids)
     if method is DeliveryMethod.CARRY_OUT:  # the customer takes it from this store's shelf, or not at all
         plan = Plan(allocations=tuple(Allocation(line_id=w.line_id, variant_id=w.variant_id, location_id=store.location_id, code=store.code,
-                                                 quantity=w.quantity) for w in wanted), explanation=f"{store.name}: carried out at the till")
+                                                 quantity=w.quantity) for w in wanted),
+                    explanation=f"{store.name}: carried out at the till")
     else:
         plan = order_sourcing.pickup_plan(uow, app.settings, wanted, store, channel_id=channel_id)
     return order_sourcing.sourced_from(plan, wanted, fallback_location_id=store.location_id, store_location_id=store.location_id)

@@ -167,8 +167,9 @@ def send_transfer(app: App, task_id: str, *, actor: str) -> TaskOut:
             inventory.shrink_reservation(uow, ref=inventory.Ref(ORDER, order_id), variant_id=unit.variant_id, location_id=unit.location_id,
                                          by=unit.quantity, reason="sent to the pickup store")
         store = inventory.get_location_by_id(uow, str(task.destination_location_id))
+        moving = [StockLineIn(sku=u.sku, quantity=u.quantity) for u in units]
         transfer = inventory.create_transfer(uow, TransferIn(from_location=code, to_location=store.code, reference=f"order:{order_id}",
-                                                             lines=[StockLineIn(sku=u.sku, quantity=u.quantity) for u in units]), actor=actor)
+                                                             lines=moving), actor=actor)
         inventory.ship_transfer(uow, transfer.id, actor=actor)
         fulfillment.set_transfer(uow, task_id, transfer.id)
         uow.commit()

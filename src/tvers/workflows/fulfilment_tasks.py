@@ -36,7 +36,8 @@ def create_order_tasks(uow: Uow, settings: Settings, order_id: str, *, actor: st
     fulfillment.record_decision(uow, order_id, trigger="checkout", plan=order.sourcing,
                                 explanation=str(order.sourcing.get("explanation", "")))
     if order.delivery_method == "ship":
-        return [create_ship_task(uow, settings, order, location_id, units, actor=actor) for location_id, units in _by_location(held).items()]
+        return [create_ship_task(uow, settings, order, location_id, units, actor=actor)
+                for location_id, units in _by_location(held).items()]
     return create_pickup_tasks(uow, settings, order, held, actor=actor)
 
 

@@ -15,6 +15,7 @@ from datetime import timedelta
 from pydantic import Field
 
 from tvers.db.uow import Uow
+from tvers.fulfillment.sourcing import WantedLine
 from tvers.inventory import service as inventory
 from tvers.kernel.errors import FieldError, InvalidInput
 from tvers.kernel.money import Money
@@ -25,7 +26,6 @@ from tvers.payments import service as payments
 from tvers.payments.schemas import TenderIn
 from tvers.quoting import service as quoting
 from tvers.quoting.quote_schemas import Quote, QuoteIn, QuoteLineIn, ShippingAddress, ShippingChoice
-from tvers.fulfillment.sourcing import WantedLine
 from tvers.workflows import order_sourcing
 from tvers.workflows.app import App
 from tvers.workflows.checkout_schemas import OrderLineIn

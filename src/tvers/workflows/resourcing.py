@@ -36,7 +36,8 @@ def reject(app: App, task_id: str, data: RejectIn, *, actor: str) -> TaskOut:
         orders.check_fulfillable(uow, order_id)
         rejected = fulfillment.reject_units(uow, task_id, data.lines, actor=actor, note=data.note)
         for units, reason in rejected:
-            inventory.shrink_reservation(uow, ref=inventory.Ref(ORDER, order_id), variant_id=units.variant_id, location_id=units.location_id,
+            inventory.shrink_reservation(uow, ref=inventory.Ref(ORDER, order_id), variant_id=units.variant_id,
+                                         location_id=units.location_id,
                                          by=units.quantity, reason=f"rejected at {code}: {reason}")
             _correct_shelf(uow, code, units, reason=reason, order_id=order_id, actor=actor)
         resource(app, uow, order_id, [u for u, _ in rejected], trigger="rejection", from_code=code, task_id=task_id)
@@ -103,9 +104,9 @@ def _failed_locations(uow: Uow, order_id: str, units: Sequence[Units]) -> set[st
     lines = {u.order_line_id for u in units}
     failed = {u.location_id for u in units}
     for task in fulfillment.tasks_of_order(uow, order_id):
-        if task.status in ("rejected", "reassigned") or any(ln.rejected for ln in task.lines if ln.order_line_id in lines):
-            if task.kind != "pickup" and task.kind != "curbside":
-                failed.add(task.location_id)
+        gave_up = task.status in ("rejected", "reassigned") or any(ln.rejected for ln in task.lines if ln.order_line_id in lines)
+        if gave_up and task.kind not in ("pickup", "curbside"):
+            failed.add(task.location_id)
     return failed
 
 
@@ -132,8 +133,8 @@ def _reserve_and_assign(app: App, uow: Uow, order: OrderOut, allocations: Sequen
     for location_id, parts in by_location.items():
         try:
             with uow.session.begin_nested():
-                inventory.reserve_stock(uow, lines=[inventory.ReserveLine(variant_id=p.variant_id, location_id=location_id, quantity=p.quantity)
-                                                    for p in parts], ref=inventory.Ref(ORDER, order.id), expires_at=until)
+                wanted = [inventory.ReserveLine(variant_id=p.variant_id, location_id=location_id, quantity=p.quantity) for p in parts]
+                inventory.reserve_stock(uow, lines=wanted, ref=inventory.Ref(ORDER, order.id), expires_at=until)
         except InsufficientStock:
             unplaced.extend(Shortfall(p.line_id, p.variant_id, p.quantity, "the location ran out while re-sourcing") for p in parts)
             continue

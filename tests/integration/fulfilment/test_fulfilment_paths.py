@@ -128,7 +128,7 @@ def test_ship_to_store_brings_a_missing_line_by_transfer_before_the_pickup(clien
     shop = make_shop(tvers)
     with tvers.uow() as uow:
         from tvers.inventory import service as inventory
-        from tvers.inventory.schemas import WriteOffIn, StockLineIn
+        from tvers.inventory.schemas import StockLineIn, WriteOffIn
 
         inventory.write_off(uow, WriteOffIn(location="bergen", lines=[StockLineIn(sku="CO-4", quantity=3)], reason="test"), actor="t")
         uow.commit()
@@ -167,7 +167,7 @@ def test_endless_aisle_a_till_sells_what_its_store_lacks_and_ships_it_home(clien
     shop = make_shop(tvers, store_ships=False)
     with tvers.uow() as uow:
         from tvers.inventory import service as inventory
-        from tvers.inventory.schemas import WriteOffIn, StockLineIn
+        from tvers.inventory.schemas import StockLineIn, WriteOffIn
 
         inventory.write_off(uow, WriteOffIn(location="bergen", lines=[StockLineIn(sku="CO-2", quantity=3)], reason="test"), actor="t")
         uow.commit()
@@ -251,7 +251,7 @@ def test_when_nothing_can_fulfil_a_line_it_needs_attention_and_can_be_cancelled_
     walk(client, dc, task["id"], "accept", "pick")
     with tvers.uow() as uow:  # the last units elsewhere were sold meanwhile
         from tvers.inventory import service as inventory
-        from tvers.inventory.schemas import WriteOffIn, StockLineIn
+        from tvers.inventory.schemas import StockLineIn, WriteOffIn
 
         inventory.write_off(uow, WriteOffIn(location="oslo-dc", lines=[StockLineIn(sku="CO-1", quantity=9)], reason="test"), actor="t")
         uow.commit()

@@ -49,7 +49,8 @@ def move_task(uow: Uow, row: Task, target: TaskStatus, *, actor: str, note: str 
 
 def task_out(uow: Uow, row: Task, *, lines: Sequence[TaskLine] | None = None, history: bool = True) -> TaskOut:
     lines = line_rows(uow, [row.id]) if lines is None else lines
-    changes = (uow.session.scalars(select(TaskChange).where(TaskChange.task_id == row.id).order_by(TaskChange.id)) if history else [])
+    changes: list[TaskChange] = (list(uow.session.scalars(select(TaskChange).where(TaskChange.task_id == row.id).order_by(TaskChange.id)))
+                                 if history else [])
     return TaskOut(
         id=row.id, order_id=row.order_id, order_number=row.order_number, channel=row.channel, location_id=row.location_id,
         location_code=row.location_code, kind=row.kind, status=row.status, destination_location_id=row.destination_location_id,

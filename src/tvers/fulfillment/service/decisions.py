@@ -23,8 +23,8 @@ def decisions_of_order(uow: Uow, order_id: str) -> list[DecisionOut]:
     return [DecisionOut(trigger=r.trigger, explanation=r.explanation, plan=r.plan, decided_at=r.decided_at) for r in rows]
 
 
-def needs_attention(uow: Uow, order_id: str, *, order_line_id: str, variant_id: str, sku: str, quantity: int, delivery_method: str,
-                    reason: str) -> None:
+def needs_attention(uow: Uow, order_id: str, *, order_line_id: str, variant_id: str, sku: str, quantity: int,
+                    delivery_method: str, reason: str) -> None:
     uow.session.add(AttentionItem(order_id=order_id, order_line_id=order_line_id, variant_id=variant_id, sku=sku, quantity=quantity,
                                   delivery_method=delivery_method, reason=reason, status="open", created_at=uow.clock.now(),
                                   resolved_at=None))
@@ -36,7 +36,8 @@ def open_attention(uow: Uow, order_id: str) -> list[AttentionOut]:
 
 
 def attention_of_order(uow: Uow, order_id: str) -> list[AttentionOut]:
-    return [_out(r) for r in uow.session.scalars(select(AttentionItem).where(AttentionItem.order_id == order_id).order_by(AttentionItem.id))]
+    rows = uow.session.scalars(select(AttentionItem).where(AttentionItem.order_id == order_id).order_by(AttentionItem.id))
+    return [_out(r) for r in rows]
 
 
 def resolve_attention(uow: Uow, order_id: str, *, order_line_id: str | None = None, resolution: str) -> list[AttentionOut]:

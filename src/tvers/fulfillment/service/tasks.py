@@ -127,7 +127,8 @@ def queue_changes(uow: Uow, *, location_id: str, after: int, limit: int = 100) -
         select(TaskChange.id, TaskChange.task_id, Task.order_number, Task.kind, TaskChange.from_status, TaskChange.to_status, TaskChange.at)
         .join(Task, Task.id == TaskChange.task_id)
         .where(TaskChange.location_id == location_id, TaskChange.id > after).order_by(TaskChange.id).limit(limit)).all()
-    return [QueueChangeOut(cursor=r[0], task_id=r[1], order_number=r[2], kind=r[3], from_status=r[4], to_status=r[5], at=r[6]) for r in rows]
+    return [QueueChangeOut(cursor=r[0], task_id=r[1], order_number=r[2], kind=r[3], from_status=r[4], to_status=r[5], at=r[6])
+            for r in rows]
 
 
 def queue_head(uow: Uow, *, location_id: str) -> int:
@@ -151,7 +152,8 @@ class _LoadCache:
     def counts(self, uow: Uow, day_start: datetime) -> dict[str, int]:
         day = day_start.date().isoformat()
         if day != self._day or time.monotonic() - self._at > self._ttl:
-            rows = uow.session.execute(select(Task.location_id, func.count()).where(Task.created_at >= day_start).group_by(Task.location_id))
+            rows = uow.session.execute(select(Task.location_id, func.count()).where(Task.created_at >= day_start)
+                                       .group_by(Task.location_id))
             self._counts, self._day, self._at = {location: int(n) for location, n in rows}, day, time.monotonic()
         return self._counts
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tvers.channels import service as channels
 from tvers.db.uow import Uow
-from tvers.inventory.errors import LocationNotFound, DuplicateLocation
+from tvers.inventory.errors import DuplicateLocation, LocationNotFound
 from tvers.inventory.events import LocationCreated, LocationUpdated
 from tvers.inventory.models import ChannelBuffer, ChannelLocation, Location
 from tvers.inventory.schemas import (

@@ -64,7 +64,8 @@ def order_out(uow: Uow, row: Order) -> OrderOut:
         subtotal=money(row.subtotal_minor, currency), discount_total=money(row.discount_minor, currency),
         shipping_total=money(row.shipping_minor, currency), net_total=money(row.net_minor, currency),
         vat_total=money(row.vat_minor, currency), shipping=row.shipping, pricing=row.pricing, coupon_codes=list(row.coupon_codes),
-        sourcing=row.sourcing or {}, contact=row.contact, version=row.version, lines=[line_out(line, currency) for line in line_rows(uow, row.id)],
+        sourcing=row.sourcing or {}, contact=row.contact, version=row.version,
+        lines=[line_out(line, currency) for line in line_rows(uow, row.id)],
         history=[StatusChangeOut(from_status=h.from_status, to_status=h.to_status, actor=h.actor, reason=h.reason, at=h.at)
                  for h in history],
         updated_at=row.updated_at,

@@ -31,6 +31,8 @@ class ShippingAddress(Strict):
     postal_code: Annotated[str, StringConstraints(min_length=1, max_length=20)]
     city: Annotated[str, StringConstraints(min_length=1, max_length=120)]
     country: CountryCode
+    latitude: float | None = Field(default=None, ge=-90, le=90, description="Where it goes, if known (sourcing prefers near locations).")
+    longitude: float | None = Field(default=None, ge=-180, le=180)
 
 
 class ShippingChoice(Strict):

@@ -22,16 +22,17 @@ from tvers.db.uow import Uow
 from tvers.fulfillment.sourcing import Allocation, Plan, WantedLine
 from tvers.inventory import service as inventory
 from tvers.kernel.errors import FieldError, InvalidInput
+from tvers.kernel.money import Money
 from tvers.orders import service as orders
 from tvers.orders.lifecycle import OrderStatus
-from tvers.orders.schemas import NewOrder
+from tvers.orders.schemas import NewOrder, OrderOut
 from tvers.payments import service as payments
 from tvers.pricing.errors import EmptyCart
 from tvers.quoting import service as quoting
 from tvers.quoting.quote_schemas import Quote, QuoteIn, QuoteLineIn, ShippingAddress, ShippingChoice
 from tvers.workflows import order_sourcing
 from tvers.workflows.app import App
-from tvers.workflows.checkout_schemas import CartCheckoutIn, CheckoutBase, CheckoutOut, DeliveryMethod, DirectOrderIn
+from tvers.workflows.checkout_schemas import CartCheckoutIn, CheckoutBase, CheckoutOut, DeliveryIn, DeliveryMethod, DirectOrderIn
 from tvers.workflows.order_snapshot import new_order_lines, order_totals, pricing_snapshot, shipping_snapshot
 
 ORDER = "order"
@@ -72,7 +73,7 @@ def _checkout(app: App, data: CartCheckoutIn | DirectOrderIn, *, caller: Caller)
         return order_state(app, found)
     # Step 2, no transaction open: the authorisations step 1 decided (what `authorize_order` would read back).
     results = [payments.authorize(request, providers=app.payment_providers) for request in opened.payments.requests]
-    done = _finish_approved(app, opened, results, actor=caller.actor, delivery=data.delivery.method)
+    done = _finish_approved(app, opened, results, actor=caller.actor, carries_out=data.carries_out())
     return done if done is not None else finish(app, opened.order.id, results, actor=caller.actor)
 
 
@@ -139,12 +140,13 @@ def _open_order(app: App, data: CartCheckoutIn | DirectOrderIn, *, channel: str,
             channel=channel, channel_type=ref.type.value, source=_source_kind(data), currency=quote.breakdown.currency,
             prices_include_vat=quote.breakdown.prices_include_vat, tax_country=quote.breakdown.tax_country,
             delivery_method=data.delivery.method.value, totals=order_totals(quote.breakdown),
-            lines=new_order_lines(quote, sourced.line_location, delivery_method=data.delivery.method.value), sourcing=sourced.snapshot,
+            lines=new_order_lines(quote, sourced.line_location, methods=_line_methods(data, quote)), sourcing=sourced.snapshot,
             placed_by=caller.actor,
             checkout_deadline_at=now + timedelta(seconds=app.settings.checkout_deadline_seconds), customer_id=customer_id,
             cart_id=getattr(data, "cart_id", None), external_id=getattr(data, "external_id", None), checkout_key=caller.checkout_key,
-            pickup_location_id=_pickup_location(data, sourced), location_id=_till_location(data, sourced),
-            shipping=shipping_snapshot(quote.breakdown, data.delivery), pricing=pricing_snapshot(quote.breakdown),
+            pickup_location_id=sourced.pickup_location_id, location_id=sourced.till_location_id,
+            shipping=shipping_snapshot(quote.breakdown, charged_delivery(data, [ln.sku for ln in quote.lines])),
+            pricing=pricing_snapshot(quote.breakdown),
             coupon_codes=tuple(quote.breakdown.consumed_coupons), contact=data.contact.model_dump(exclude_none=True),
         ), number=number)
         order_id = placed.id
@@ -196,22 +198,41 @@ def _quote_in(uow: Uow, data: CartCheckoutIn | DirectOrderIn, *, channel: str, c
         customer_id = customer_id or cart.customer_id
     else:
         lines = [QuoteLineIn(sku=line.sku, quantity=line.quantity) for line in data.lines]
-    delivery = data.delivery
-    address = ShippingAddress.model_validate(delivery.address.model_dump(exclude={"latitude", "longitude"})) if delivery.address else None
+    delivery = charged_delivery(data, [line.sku for line in lines])
+    address = ShippingAddress.model_validate(delivery.address.model_dump()) if delivery.address else None
     shipping = ShippingChoice(method=delivery.method.value, address=address, location=delivery.location)
     return QuoteIn(channel=channel, lines=lines, customer_id=customer_id, coupon_codes=list(data.coupon_codes), shipping=shipping)
 
 
+def charged_delivery(data: CheckoutBase, skus: list[str]) -> DeliveryIn:
+    """The delivery the order is charged for: shipping when any line ships (priced on the whole order), else the first line's way."""
+    ways = [data.delivery_of(sku) for sku in skus] or [data.delivery]
+    return next((way for way in ways if way.method is DeliveryMethod.SHIP), ways[0])
+
+
 def _source(app: App, uow: Uow, data: CheckoutBase, quote: Quote, *, channel_id: str) -> order_sourcing.Sourced:
-    """Where each line is reserved: sourcing (docs/fulfilment.md) over the channel's locations, or the till's own store."""
-    wanted = [WantedLine(line_id=line.sku, variant_id=line.variant_id, quantity=line.quantity, sku=line.sku) for line in quote.lines]
+    """Where each line is reserved, per way it is delivered: sourcing (docs/fulfilment.md), or the till's own store."""
+    skus = {line.sku for line in quote.lines}
+    for index, way in enumerate(data.line_deliveries):
+        if way.sku not in skus:
+            message = f"{way.sku} is not a line of this order"
+            raise InvalidInput(message, fields=[FieldError(f"line_deliveries.{index}.sku", message, "not_a_line")])
+    groups: dict[str, list[WantedLine]] = {}
+    for line in quote.lines:
+        groups.setdefault(data.delivery_of(line.sku).method.value, []).append(
+            WantedLine(line_id=line.sku, variant_id=line.variant_id, quantity=line.quantity, sku=line.sku))
+    parts = [_source_way(app, uow, data.delivery_of(wanted[0].sku), wanted, channel_id=channel_id) for wanted in groups.values()]
+    return order_sourcing.merged(parts)
+
+
+def _source_way(app: App, uow: Uow, way: DeliveryIn, wanted: list[WantedLine], *, channel_id: str) -> order_sourcing.Sourced:
     variant_ids = [line.variant_id for line in wanted]
-    method, location = data.delivery.method, data.delivery.location
+    method, location = way.method, way.location
     if method is DeliveryMethod.SHIP:
         candidates = inventory.shipping_candidates(uow, channel_id=channel_id, variant_ids=variant_ids)
         if not candidates:
             raise InvalidInput("This channel ships from no active location", code="no_shipping_location")
-        address = data.delivery.address.model_dump() if data.delivery.address else None
+        address = way.address.model_dump() if way.address else None
         plan = order_sourcing.ship_plan(uow, app.settings, wanted, candidates, address=address)
         return order_sourcing.sourced_from(plan, wanted, fallback_location_id=candidates[0].location_id)
     store = order_sourcing.checkout_store(uow, method=method.value, code=str(location), channel_id=channel_id, variant_ids=variant_ids)
@@ -219,9 +240,9 @@ def _source(app: App, uow: Uow, data: CheckoutBase, quote: Quote, *, channel_id:
         plan = Plan(allocations=tuple(Allocation(line_id=w.line_id, variant_id=w.variant_id, location_id=store.location_id, code=store.code,
                                                  quantity=w.quantity) for w in wanted),
                     explanation=f"{store.name}: carried out at the till")
-    else:
-        plan = order_sourcing.pickup_plan(uow, app.settings, wanted, store, channel_id=channel_id)
-    return order_sourcing.sourced_from(plan, wanted, fallback_location_id=store.location_id, store_location_id=store.location_id)
+        return order_sourcing.sourced_from(plan, wanted, fallback_location_id=store.location_id, till_location_id=store.location_id)
+    plan = order_sourcing.pickup_plan(uow, app.settings, wanted, store, channel_id=channel_id)
+    return order_sourcing.sourced_from(plan, wanted, fallback_location_id=store.location_id, pickup_location_id=store.location_id)
 
 
 def _source_kind(data: CheckoutBase) -> str:
@@ -230,12 +251,8 @@ def _source_kind(data: CheckoutBase) -> str:
     return "marketplace" if getattr(data, "external_id", None) else "direct"
 
 
-def _pickup_location(data: CheckoutBase, sourced: order_sourcing.Sourced) -> str | None:
-    return sourced.store_location_id if data.delivery.method in (DeliveryMethod.PICKUP, DeliveryMethod.CURBSIDE) else None
-
-
-def _till_location(data: CheckoutBase, sourced: order_sourcing.Sourced) -> str | None:
-    return sourced.store_location_id if data.delivery.method is DeliveryMethod.CARRY_OUT else None
+def _line_methods(data: CheckoutBase, quote: Quote) -> dict[str, str]:
+    return {line.sku: data.delivery_of(line.sku).method.value for line in quote.lines}
 
 
 def authorize_order(app: App, order_id: str) -> list[payments.ProviderResult]:
@@ -261,20 +278,20 @@ def finish(app: App, order_id: str, results: Sequence[payments.ProviderResult], 
         uow.commit()
     if failure is not None:
         compensate(app, order_id, reason=failure, actor=actor)
-    elif order.delivery_method == DeliveryMethod.CARRY_OUT and outcome.is_authorized:
+    elif any(line.delivery_method == DeliveryMethod.CARRY_OUT for line in order.lines) and outcome.is_authorized:
         hand_over(app, order_id, actor=actor)
     return order_state(app, order_id)
 
 
 def _finish_approved(app: App, opened: _Opened, results: Sequence[payments.ProviderResult], *, actor: str,
-                     delivery: DeliveryMethod) -> CheckoutOut | None:
+                     carries_out: bool) -> CheckoutOut | None:
     """Step 3 when every tender is external and approved (a web shop's card): `finish` from what steps 1 and 2 know.
 
     The same writes as `finish` (results, held stock, confirmation, `order.placed`) without reading the order and its
     payments back, and the answer `order_state` would read after commit. None when anything else happened (a decline, 3-D
     Secure, a local tender, a carry-out, stock that ran out, an order changed meanwhile): `finish` then does it all.
     """
-    if delivery is DeliveryMethod.CARRY_OUT:
+    if carries_out:
         return None
     with app.uow() as uow:
         outcome = payments.record_checkout_authorizations(uow, opened.payments, results)
@@ -330,7 +347,17 @@ def compensate(app: App, order_id: str, *, reason: str, actor: str) -> None:
 
 
 def hand_over(app: App, order_id: str, *, actor: str) -> None:
-    """A carry-out sale: capture what was authorised, take the goods off the shelf, complete the order."""
+    """A carry-out sale: capture what was authorised, take the goods off the shelf, complete the order.
+
+    A basket with other lines (shipped, collected later) hands over only its carry-out lines and captures their value.
+    """
+    with app.uow(read_only=True) as uow:
+        order = orders.get_order(uow, order_id)
+    carried = {line.id: line.open_quantity for line in order.lines
+               if line.delivery_method == DeliveryMethod.CARRY_OUT and line.open_quantity}
+    if len(carried) < len([line for line in order.lines if line.open_quantity]):
+        _hand_over_lines(app, order, carried, actor=actor)
+        return
     with app.uow() as uow:  # deciding a capture reserves its amount: a write
         held = payments.uncaptured_for_order(uow, order_id, currency=orders.get_order(uow, order_id).currency)
         captures = payments.captures_for(uow, order_id=order_id, amount=held) if held.minor > 0 else []
@@ -344,6 +371,22 @@ def hand_over(app: App, order_id: str, *, actor: str) -> None:
                 inventory.consume_reservation(uow, reservation.id, actor=actor)
         orders.fulfil_on_the_spot(uow, order_id, actor=actor)
         uow.commit()
+
+
+def _hand_over_lines(app: App, order: OrderOut, carried: dict[str, int], *, actor: str) -> None:
+    with app.uow() as uow:
+        for line in order.lines:
+            if line.id in carried:
+                inventory.consume_held(uow, inventory.Ref(ORDER, order.id), variant_id=line.variant_id, location_id=str(order.location_id),
+                                       quantity=carried[line.id], actor=actor)
+        value = orders.fulfil_units(uow, order.id, carried, actor=actor, reason="carried out at the till")
+        captures = payments.captures_for(uow, order_id=order.id, amount=Money(value, order.currency)) if value > 0 else []
+        uow.commit()
+    results = [payments.capture(request, providers=app.payment_providers) for request in captures]
+    if results:
+        with app.uow() as uow:
+            payments.record_results(uow, results)
+            uow.commit()
 
 
 def order_state(app: App, order_id: str) -> CheckoutOut:

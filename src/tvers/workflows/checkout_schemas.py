@@ -66,13 +66,42 @@ class OrderLineIn(Strict):
     quantity: int = Field(ge=1, le=MAX_LINE_QUANTITY)
 
 
+class LineDeliveryIn(Strict):
+    sku: Sku
+    delivery: DeliveryIn
+
+
 class CheckoutBase(Strict):
     channel: Code | None = Field(default=None, description="Defaults to the calling integration's channel.")
     customer: CustomerRefIn | None = None
     coupon_codes: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(default_factory=list, max_length=5)
-    delivery: DeliveryIn
+    delivery: DeliveryIn = Field(description="How the lines reach the customer, unless `line_deliveries` says otherwise for a line.")
+    line_deliveries: list[LineDeliveryIn] = Field(
+        default_factory=list, max_length=200,
+        description="Lines delivered another way than `delivery`: one item carried out at the till and another shipped home, "
+                    "or one shipped and one collected. One shipping address, one pickup store and one till per order.")
     tenders: list[TenderIn] = Field(min_length=1, max_length=6)
     contact: ContactIn = Field(default_factory=ContactIn)
+
+    @model_validator(mode="after")
+    def _one_place_per_way(self) -> CheckoutBase:
+        skus = [d.sku for d in self.line_deliveries]
+        if len(set(skus)) != len(skus):
+            raise ValueError("line_deliveries: each SKU once")
+        ways = [self.delivery, *(d.delivery for d in self.line_deliveries)]
+        if len({d.address.model_dump_json() for d in ways if d.method is DeliveryMethod.SHIP and d.address}) > 1:
+            raise ValueError("one shipping address per order")
+        if len({d.location for d in ways if d.method in (DeliveryMethod.PICKUP, DeliveryMethod.CURBSIDE)}) > 1:
+            raise ValueError("one pickup store per order")
+        if len({d.location for d in ways if d.method is DeliveryMethod.CARRY_OUT}) > 1:
+            raise ValueError("one till store per order")
+        return self
+
+    def delivery_of(self, sku: str) -> DeliveryIn:
+        return next((d.delivery for d in self.line_deliveries if d.sku == sku), self.delivery)
+
+    def carries_out(self) -> bool:
+        return any(d.method is DeliveryMethod.CARRY_OUT for d in (self.delivery, *(d.delivery for d in self.line_deliveries)))
 
 
 class CartCheckoutIn(CheckoutBase):

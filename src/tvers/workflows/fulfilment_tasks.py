@@ -18,7 +18,8 @@ from tvers.orders.schemas import OrderLineOut, OrderOut
 from tvers.settings import Settings
 
 ORDER = "order"
-STARTED = frozenset({"confirmed", "in_fulfilment", "on_hold"})
+STARTED = frozenset({"confirmed", "in_fulfilment", "partially_fulfilled", "on_hold"})
+COLLECTED = frozenset({"pickup", "curbside"})
 
 
 def accept_by(settings: Settings, location: LocationOut, now: datetime) -> datetime:
@@ -30,15 +31,19 @@ def accept_by(settings: Settings, location: LocationOut, now: datetime) -> datet
 def create_order_tasks(uow: Uow, settings: Settings, order_id: str, *, actor: str) -> list[str]:
     """Tasks for a confirmed order from its active reservations (the truth of where its units are held); once only."""
     order = orders.get_order(uow, order_id)
-    if order.status not in STARTED or order.delivery_method == "carry_out" or fulfillment.has_tasks(uow, order_id):
+    way = {line.variant_id: line.delivery_method for line in order.lines}
+    if order.status not in STARTED or all(w == "carry_out" for w in way.values()) or fulfillment.has_tasks(uow, order_id):
         return []
     held = inventory.held_by(uow, inventory.Ref(ORDER, order_id))
     fulfillment.record_decision(uow, order_id, trigger="checkout", plan=order.sourcing,
                                 explanation=str(order.sourcing.get("explanation", "")))
-    if order.delivery_method == "ship":
-        return [create_ship_task(uow, settings, order, location_id, units, actor=actor)
-                for location_id, units in _by_location(held).items()]
-    return create_pickup_tasks(uow, settings, order, held, actor=actor)
+    shipped = [h for h in held if way.get(h.variant_id) == "ship"]
+    collected = [h for h in held if way.get(h.variant_id) in COLLECTED]
+    created = [create_ship_task(uow, settings, order, location_id, units, actor=actor)
+               for location_id, units in _by_location(shipped).items()]
+    if any(line.delivery_method in COLLECTED and line.open_quantity for line in order.lines):
+        created += create_pickup_tasks(uow, settings, order, collected, actor=actor)
+    return created  # carry-out lines were handed over at the till
 
 
 def _by_location(held: Sequence[inventory.HeldUnits]) -> dict[str, dict[str, int]]:
@@ -73,8 +78,8 @@ def create_pickup_tasks(uow: Uow, settings: Settings, order: OrderOut, held: Seq
     ready_by = order.sourcing.get("ready_by")
     lines = tuple(NewTaskLine(order_line_id=line.id, variant_id=line.variant_id, sku=line.sku, title=line.title,
                               quantity=line.open_quantity, awaiting=min(coming[line.variant_id], line.open_quantity))
-                  for line in order.lines if line.open_quantity > 0)
-    kind = TaskKind.CURBSIDE if order.delivery_method == "curbside" else TaskKind.PICKUP
+                  for line in order.lines if line.open_quantity > 0 and line.delivery_method in COLLECTED)
+    kind = TaskKind.CURBSIDE if any(line.delivery_method == "curbside" for line in order.lines) else TaskKind.PICKUP
     pickup_id = fulfillment.create_task(uow, NewTask(
         order_id=order.id, order_number=order.number, channel=order.channel, location_id=store.id, location_code=store.code,
         kind=kind.value, lines=lines, accept_by=accept_by(settings, store, uow.clock.now()),

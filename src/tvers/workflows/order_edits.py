@@ -100,16 +100,21 @@ def _plan(app: App, uow: Uow, order_id: str, data: EditIn) -> _Plan:
     promised = payments.promised_for_order(uow, order_id, currency=order.currency).minor
     difference = Money(quote.grand_total.minor - promised, order.currency)
     summary = ", ".join(f"{line.sku} × {line.quantity}" for line in quote.lines)
-    return _Plan(order=order, quote=quote, lines=new_order_lines(quote, locations, delivery_method=order.delivery_method),
+    return _Plan(order=order, quote=quote, lines=new_order_lines(quote, locations, methods=_methods(order, quote)),
                  reduced=reduced, difference=difference, summary=summary)
+
+
+def _methods(order: OrderOut, quote: Quote) -> dict[str, str]:
+    """Kept lines keep their way; added ones go the order's way."""
+    kept = {line.sku: line.delivery_method for line in order.lines}
+    return {line.sku: kept.get(line.sku, order.delivery_method) for line in quote.lines}
 
 
 def _shipping(order: OrderOut) -> ShippingChoice:
     shipping = order.shipping
     address = shipping.get("address")
     return ShippingChoice(method=shipping.get("method", order.delivery_method),
-                          address=ShippingAddress.model_validate({k: v for k, v in address.items() if k not in ("latitude", "longitude")})
-                          if address else None, location=shipping.get("location"))
+                          address=ShippingAddress.model_validate(address) if address else None, location=shipping.get("location"))
 
 
 def _locations(app: App, uow: Uow, order: OrderOut, quote: Quote, held: dict[str, tuple[str | None, int]]) -> dict[str, str]:

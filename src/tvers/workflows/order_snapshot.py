@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from tvers.orders.schemas import NewOrderLine, OrderTotals
@@ -10,8 +11,9 @@ from tvers.quoting.quote_schemas import Quote
 from tvers.workflows.checkout_schemas import DeliveryIn
 
 
-def new_order_lines(quote: Quote, locations: dict[str, str], *, delivery_method: str) -> tuple[NewOrderLine, ...]:
-    """One order line per quoted line, priced as the breakdown says, at its location (variant id → location id)."""
+def new_order_lines(quote: Quote, locations: dict[str, str], *, methods: Mapping[str, str]) -> tuple[NewOrderLine, ...]:
+    """One order line per quoted line, priced as the breakdown says, at its location (variant id → location id), delivered
+    the way `methods` says (SKU → ship | pickup | curbside | carry_out)."""
     names = {outcome.promotion_id: outcome.name for outcome in quote.breakdown.promotions}
     priced = {line.line_id: line for line in quote.breakdown.lines}
     result = []
@@ -24,7 +26,7 @@ def new_order_lines(quote: Quote, locations: dict[str, str], *, delivery_method:
             vat_minor=price.vat.minor, vat_rate=str(price.vat_rate), total_minor=price.total.minor,
             discounts=[{"promotion_id": d.promotion_id, "name": names.get(d.promotion_id, d.promotion_id), "amount_minor": d.amount.minor}
                        for d in price.discounts],
-            location_id=locations[line.variant_id], delivery_method=delivery_method,
+            location_id=locations[line.variant_id], delivery_method=methods[line.sku],
         ))
     return tuple(result)
 

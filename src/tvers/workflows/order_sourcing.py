@@ -110,11 +110,27 @@ class Sourced:
     reserve: tuple[tuple[str, str, int], ...]  # (variant id, location id, units)
     line_location: dict[str, str]
     snapshot: dict[str, Any]
-    store_location_id: str | None = None
+    pickup_location_id: str | None = None
+    till_location_id: str | None = None
 
 
-def sourced_from(plan: Plan, wanted: Sequence[WantedLine], *, fallback_location_id: str, store_location_id: str | None = None,
-                 trigger: str = "checkout") -> Sourced:
+def merged(parts: Sequence[Sourced]) -> Sourced:
+    """One order's lines sourced per way they are delivered (shipped, collected, carried out), as one."""
+    if len(parts) == 1:
+        return parts[0]
+    snapshot: dict[str, Any] = {"trigger": parts[0].snapshot["trigger"],
+                                "explanation": "; ".join(p.snapshot["explanation"] for p in parts if p.snapshot["explanation"]),
+                                "ready_by": next((p.snapshot["ready_by"] for p in parts if p.snapshot["ready_by"]), None)}
+    for key in ("allocations", "shortfalls", "considered"):
+        snapshot[key] = [item for p in parts for item in p.snapshot[key]]
+    return Sourced(reserve=tuple(r for p in parts for r in p.reserve),
+                   line_location={k: v for p in parts for k, v in p.line_location.items()},
+                   snapshot=snapshot, pickup_location_id=next((p.pickup_location_id for p in parts if p.pickup_location_id), None),
+                   till_location_id=next((p.till_location_id for p in parts if p.till_location_id), None))
+
+
+def sourced_from(plan: Plan, wanted: Sequence[WantedLine], *, fallback_location_id: str, pickup_location_id: str | None = None,
+                 till_location_id: str | None = None, trigger: str = "checkout") -> Sourced:
     """Reservations for a plan; units nobody can give are asked of the fallback location, whose refusal names where else they are."""
     held: dict[tuple[str, str], int] = {}
     first: dict[str, str] = {}
@@ -129,4 +145,4 @@ def sourced_from(plan: Plan, wanted: Sequence[WantedLine], *, fallback_location_
     for line in wanted:
         first.setdefault(line.variant_id, fallback_location_id)
     return Sourced(reserve=tuple((v, loc, q) for (v, loc), q in held.items()), line_location=first,
-                   snapshot=plan_snapshot(plan, trigger=trigger), store_location_id=store_location_id)
+                   snapshot=plan_snapshot(plan, trigger=trigger), pickup_location_id=pickup_location_id, till_location_id=till_location_id)

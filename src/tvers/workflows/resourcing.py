@@ -62,10 +62,19 @@ def resource(app: App, uow: Uow, order_id: str, units: Sequence[Units], *, trigg
     if not units:
         return
     order = orders.get_order(uow, order_id)
+    way = {line.id: line.delivery_method for line in order.lines}
+    shipped = [u for u in units if way[u.order_line_id] == "ship"]
+    for group in (shipped, [u for u in units if way[u.order_line_id] != "ship"]):
+        if group:
+            _resource_way(app, uow, order, group, trigger=trigger, from_code=from_code, ships=group is shipped)
+
+
+def _resource_way(app: App, uow: Uow, order: OrderOut, units: Sequence[Units], *, trigger: str, from_code: str, ships: bool) -> None:
+    order_id = order.id
     failed = _failed_locations(uow, order_id, units)
     wanted = _wanted(units)
-    pickup_task = _pickup_task(uow, order)
-    if order.delivery_method == "ship":
+    pickup_task = None if ships else _pickup_task(uow, order)
+    if ships:
         candidates = inventory.shipping_candidates(uow, channel_id=_channel_id(uow, order), variant_ids=[w.variant_id for w in wanted])
         plan = order_sourcing.ship_plan(uow, app.settings, wanted, candidates, address=order.shipping.get("address"), exclude=failed)
     else:
@@ -111,8 +120,6 @@ def _failed_locations(uow: Uow, order_id: str, units: Sequence[Units]) -> set[st
 
 
 def _pickup_task(uow: Uow, order: OrderOut) -> str | None:
-    if order.delivery_method not in ("pickup", "curbside"):
-        return None
     return next((t.id for t in fulfillment.tasks_of_order(uow, order.id) if t.kind in ("pickup", "curbside")), None)
 
 
@@ -177,8 +184,9 @@ def retry_attention(app: App, order_id: str, *, actor: str) -> list[str]:
         units = [Units(order_line_id=i.order_line_id, variant_id=next(ln.variant_id for ln in order.lines if ln.id == i.order_line_id),
                        sku=i.sku, location_id="", quantity=i.quantity) for i in items]
         pickup_task = _pickup_task(uow, order)
+        collected = {line.id for line in order.lines if line.delivery_method != "ship"}
         if pickup_task is not None:
-            for unit in units:
+            for unit in (u for u in units if u.order_line_id in collected):
                 fulfillment.add_awaiting(uow, pickup_task, unit.order_line_id, unit.quantity)
                 _restore_quantity(uow, pickup_task, unit)
         resource(app, uow, order_id, units, trigger="retry", from_code="attention", task_id=None)

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from tvers.bootstrap import Tvers
 from tvers.db import idempotency
+from tvers.integrations.notifications import delivery as notifications
 from tvers.inventory import service as inventory
 from tvers.workflows.checkout import sweep_stalled_checkouts
 
@@ -44,9 +45,16 @@ def finish_stalled_checkouts(tvers: Tvers) -> int:
     return sweep_stalled_checkouts(tvers)
 
 
+def send_notifications(tvers: Tvers) -> int:
+    """Due notifications: claimed in a short transaction, sent with none open, each outcome recorded (retries back off)."""
+    policy = notifications.DeliveryPolicy.from_settings(tvers.settings)
+    return notifications.send_due(tvers.uow, tvers.notification_sender, policy=policy).handled
+
+
 JOBS = (
     Job("finish_stalled_checkouts", every_seconds=30, run=finish_stalled_checkouts),
     Job("release_expired_reservations", every_seconds=15, run=release_expired_reservations),
+    Job("send_notifications", every_seconds=5, run=send_notifications),
     Job("purge_idempotency_keys", every_seconds=timedelta(hours=1).total_seconds(), run=purge_idempotency_keys),
 )
 

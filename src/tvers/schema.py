@@ -9,6 +9,7 @@ import tvers.customers.models
 import tvers.db.idempotency
 import tvers.db.outbox
 import tvers.integrations.models
+import tvers.integrations.notifications.models
 import tvers.inventory.models
 import tvers.orders.models
 import tvers.payments.models

@@ -157,6 +157,8 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/carts/{cart_id}/quote"): EVERYONE,
     # payments (an order's payments come with the order)
     ("GET", "/api/v1/payments/{payment_id}"): EVERYONE,
+    # notifications hold customers' contact details and pickup codes: admins only
+    ("GET", "/api/v1/notifications"): ONLY_ADMIN,
 }
 
 # Query parameters a GET needs to get past validation, so an allowed caller reaches the route itself.

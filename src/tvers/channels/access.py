@@ -50,6 +50,7 @@ class Permission(StrEnum):
     ORDERS_MANAGE = "orders.manage"  # cancel, edit, hold, release
     PAYMENTS_READ = "payments.read"
     PAYMENTS_MANAGE = "payments.manage"  # capture, void, refund outside a workflow
+    NOTIFICATIONS_READ = "notifications.read"  # the messages sent to customers and stores (they hold contact details)
 
 
 _READ = {Permission.CATALOG_READ, Permission.CHANNELS_READ, Permission.CHANNEL_VIEW, Permission.LOCATIONS_READ, Permission.STOCK_READ,

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from tvers.bootstrap import Tvers
 from tvers.db import idempotency
+from tvers.integrations.notifications import delivery as notifications
 from tvers.inventory import service as inventory
 from tvers.workflows.checkout import sweep_stalled_checkouts
 from tvers.workflows.resourcing import expire_uncollected, sweep_overdue_tasks
@@ -53,6 +54,10 @@ def resource_overdue_tasks(tvers: Tvers) -> int:
 def expire_uncollected_pickups(tvers: Tvers) -> int:
     """Pickups not collected within `pickup_expiry_days`: cancelled, restocked, money released."""
     return expire_uncollected(tvers)
+def send_notifications(tvers: Tvers) -> int:
+    """Due notifications: claimed in a short transaction, sent with none open, each outcome recorded (retries back off)."""
+    policy = notifications.DeliveryPolicy.from_settings(tvers.settings)
+    return notifications.send_due(tvers.uow, tvers.notification_sender, policy=policy).handled
 
 
 JOBS = (
@@ -60,6 +65,7 @@ JOBS = (
     Job("release_expired_reservations", every_seconds=15, run=release_expired_reservations),
     Job("resource_overdue_tasks", every_seconds=60, run=resource_overdue_tasks),
     Job("expire_uncollected_pickups", every_seconds=timedelta(minutes=30).total_seconds(), run=expire_uncollected_pickups),
+    Job("send_notifications", every_seconds=5, run=send_notifications),
     Job("purge_idempotency_keys", every_seconds=timedelta(hours=1).total_seconds(), run=purge_idempotency_keys),
 )
 

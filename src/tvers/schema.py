@@ -10,6 +10,7 @@ import tvers.db.idempotency
 import tvers.db.outbox
 import tvers.fulfillment.models
 import tvers.integrations.models
+import tvers.integrations.notifications.models
 import tvers.inventory.models
 import tvers.orders.models
 import tvers.payments.models

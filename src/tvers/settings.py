@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -43,6 +45,21 @@ class Settings(BaseSettings):
     accept_minutes_store: int = 60
     accept_minutes_warehouse: int = 240
     pickup_expiry_days: int = 7
+    # Notifications (docs/notifications.md): who is told what about an order, and how it is sent.
+    notifications_sender: Literal["file", "smtp", "none"] = "file"  # none: messages are written and marked skipped, never sent
+    notifications_file: str = "tvers-notifications.jsonl"  # the file sender's JSON lines; also where SMS go (no SMS gateway yet)
+    notifications_store_address_template: str = "{code}@stores.invalid"  # a store's address from its location code; empty: none
+    notifications_max_attempts: int = 5
+    notifications_retry_seconds: float = 30.0  # the first retry's wait; doubles with each attempt, capped at an hour
+    notifications_claim_seconds: float = 300.0  # a message claimed by a worker that died is sent again after this
+    notifications_batch: int = 50
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_from: str = "Tvers <no-reply@localhost>"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 20.0
 
     @property
     def is_sqlite(self) -> bool:

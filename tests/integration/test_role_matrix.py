@@ -176,6 +176,8 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/stores/{code}/tasks"): PLANNERS,
     ("GET", "/api/v1/stores/{code}/pick-list"): PLANNERS,
     ("GET", "/api/v1/stores/{code}/tasks/stream"): PLANNERS,
+    # notifications hold customers' contact details and pickup codes: admins only
+    ("GET", "/api/v1/notifications"): ONLY_ADMIN,
 }
 
 # Query parameters a GET needs to get past validation, so an allowed caller reaches the route itself.

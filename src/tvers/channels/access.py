@@ -53,6 +53,7 @@ class Permission(StrEnum):
     FULFILMENT_READ = "fulfillment.read"  # tasks, pick lists, the live store queue
     FULFILMENT_WRITE = "fulfillment.write"  # move tasks: accept, pick, pack, ship, hand over, reject, receive
     CURBSIDE_ARRIVE = "fulfillment.arrive"  # the customer's app says they are outside
+    NOTIFICATIONS_READ = "notifications.read"  # the messages sent to customers and stores (they hold contact details)
 
 
 _READ = {Permission.CATALOG_READ, Permission.CHANNELS_READ, Permission.CHANNEL_VIEW, Permission.LOCATIONS_READ, Permission.STOCK_READ,

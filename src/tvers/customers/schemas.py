@@ -160,10 +160,16 @@ class Purpose(StrEnum):
     SMS_MARKETING = "sms_marketing"
     PERSONALISATION = "personalisation"
     PROFILING = "profiling"
+    ORDER_UPDATES = "order_updates"  # messages about the customer's own orders (ready for pickup, shipped, delayed)
+
+    @property
+    def is_granted_by_default(self) -> bool:
+        """Order updates are part of serving the order: sent until the customer withdraws them; the rest need a yes."""
+        return self is Purpose.ORDER_UPDATES
 
 
 class ConsentIn(Strict):
-    purpose: str = Field(description="email_marketing, sms_marketing, personalisation or profiling.")
+    purpose: str = Field(description="email_marketing, sms_marketing, personalisation, profiling or order_updates.")
     is_granted: bool
     channel: ChannelCode | None = None
     wording_version: Annotated[str, StringConstraints(min_length=1, max_length=40)]

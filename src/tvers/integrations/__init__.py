@@ -1,1 +1,1 @@
-"""Everything that carries events out of Tvers: the relay now; webhooks, NATS, feeds later."""
+"""Everything that carries events out of Tvers: the relay, notifications to customers and stores; webhooks, NATS, feeds later."""

@@ -23,6 +23,7 @@ from tvers.web.api import (
     gift_cards,
     locations,
     loyalty,
+    notifications,
     orders,
     payments,
     price_books,
@@ -78,7 +79,7 @@ def create_app(tvers: Tvers, *, run_relay: bool | None = None) -> FastAPI:
     app.state.tvers = tvers
     problems.install(app)
     for module in (products, price_books, channels, api_keys, locations, stock, transfers, customers, loyalty, gift_cards, carts,
-                   checkout, orders, promotions, shipping_rates, quotes, payments, fulfilment, store_queue):
+                   checkout, orders, promotions, shipping_rates, quotes, payments, fulfilment, store_queue, notifications):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

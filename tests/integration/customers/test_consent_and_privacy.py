@@ -46,7 +46,7 @@ def test_consent_state_is_the_latest_entry_and_history_is_kept(tvers, channels, 
         state = {c.purpose.value: (c.is_granted, c.channel) for c in customers.current_consents(uow, kari)}
         history = customers.consent_history(uow, kari)
     assert state == {"email_marketing": (False, "app-no"), "sms_marketing": (False, None), "personalisation": (False, None),
-                     "profiling": (True, "web-no")}
+                     "profiling": (True, "web-no"), "order_updates": (True, None)}
     assert [(h.purpose.value, h.is_granted) for h in history] == [("email_marketing", True), ("email_marketing", False),
                                                                  ("profiling", True)]
 

@@ -70,12 +70,13 @@ def test_line_deliveries_that_cannot_be_are_refused_and_change_nothing(client: T
     make_shop(tvers)
     lines = [{"sku": "CO-1", "quantity": 1}, {"sku": "CO-2", "quantity": 1}]
     # two pickup stores in one order
+    elsewhere = [{"sku": "CO-2", "delivery": {"method": "pickup", "location": "oslo-dc"}}]
     two_stores = checkout(client, admin, {"channel": "web", "lines": lines, "delivery": {"method": "pickup", "location": "bergen"},
-                                          "line_deliveries": [{"sku": "CO-2", "delivery": {"method": "pickup", "location": "oslo-dc"}}]}, "bad-1")
+                                          "line_deliveries": elsewhere}, "bad-1")
     assert "one pickup store per order" in problem(two_stores, 422, "invalid_input")["detail"]
     # a line delivery for a SKU the order does not have
-    stranger = checkout(client, admin, {"channel": "web", "lines": lines, "delivery": ship_to(),
-                                        "line_deliveries": [{"sku": "CO-4", "delivery": {"method": "pickup", "location": "bergen"}}]}, "bad-2")
+    unknown = [{"sku": "CO-4", "delivery": {"method": "pickup", "location": "bergen"}}]
+    stranger = checkout(client, admin, {"channel": "web", "lines": lines, "delivery": ship_to(), "line_deliveries": unknown}, "bad-2")
     body = problem(stranger, 422, "invalid_input")
     assert body["errors"][0]["field"] == "line_deliveries.0.sku"
     assert ok(client.get("/api/v1/orders", headers=admin))["items"] == []

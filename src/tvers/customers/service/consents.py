@@ -29,7 +29,7 @@ def record_consent(uow: Uow, customer_id: str, data: ConsentIn) -> ConsentOut:
 
 
 def current_consents(uow: Uow, customer_id: str) -> list[ConsentOut]:
-    """One state per purpose; a purpose never asked about is not granted."""
+    """One state per purpose; a purpose never asked about is not granted, except one granted by default (order updates)."""
     latest: dict[str, ConsentEntry] = {}
     for entry in _entries(uow, current_row(uow, customer_id).id):
         latest[entry.purpose] = entry
@@ -65,6 +65,6 @@ def _purpose(value: str) -> Purpose:
 
 def _state(purpose: Purpose, entry: ConsentEntry | None) -> ConsentOut:
     if entry is None:
-        return ConsentOut(purpose=purpose, is_granted=False, channel=None, wording_version=None, recorded_at=None)
+        return ConsentOut(purpose=purpose, is_granted=purpose.is_granted_by_default, channel=None, wording_version=None, recorded_at=None)
     return ConsentOut(purpose=purpose, is_granted=entry.is_granted, channel=entry.channel, wording_version=entry.wording_version,
                       recorded_at=entry.recorded_at)

@@ -346,3 +346,20 @@ def test_bad_input_is_refused_and_changes_nothing(client: TestClient, admin: dic
         problem(client.get(url, headers=other), 403, "outside_scope")
         problem(client.get("/api/v1/stores/bergen/tasks", headers=other), 403, "outside_scope")
     assert (events(tvers), stock(tvers, shop.locations["bergen"], shop.variant_ids["CO-1"]), captured_minor(tvers, order["id"])) == state
+
+
+def test_the_pick_list_gathers_accepted_tasks_by_sku(client: TestClient, admin: dict[str, str], tvers: Tvers) -> None:
+    # given two orders at Bergen, one accepted and picking, one accepted, and a third not yet accepted
+    make_shop(tvers, warehouse_stock=0)
+    bergen = staff(tvers, "bergen")
+    orders = [place(client, admin, skus, key=f"o-{i}") for i, skus in enumerate(({"CO-1": 2, "CO-2": 1}, {"CO-1": 1}, {"CO-3": 1}))]
+    run_relay(tvers)
+    tasks = [task_at(client, admin, order["id"], "bergen", "ship") for order in orders]
+    walk(client, bergen, tasks[0]["id"], "accept", "pick")
+    walk(client, bergen, tasks[1]["id"], "accept")
+    # when the store asks what to fetch
+    picks = ok(client.get("/api/v1/stores/bergen/pick-list", headers=bergen))
+    # then it is the accepted tasks' units, merged by SKU, and not the unaccepted one
+    assert [(p["sku"], p["quantity"], len(p["tasks"])) for p in picks] == [("CO-1", 3, 2), ("CO-2", 1, 1)]
+    listed = ok(client.get("/api/v1/stores/bergen/tasks", headers=bergen, params={"status": "new"}))
+    assert [t["id"] for t in listed] == [tasks[2]["id"]]

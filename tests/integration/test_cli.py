@@ -273,6 +273,33 @@ def test_orders_list_show_and_sweep(tmp_path, db_url, tvers):
     assert swept.returncode == 0 and "0 stalled checkouts" in swept.stderr
 
 
+def test_fulfilment_show_queue_pick_list_and_sweep(tmp_path, db_url, tvers):
+    from support.checkout import APPROVE, card, make_shop, ship_to
+    from tvers.workflows.checkout import Caller, place_direct_order
+    from tvers.workflows.checkout_schemas import DirectOrderIn
+
+    # given an order shipped from the Bergen store (the warehouse is empty), its tasks not yet made by a relay
+    make_shop(tvers, warehouse_stock=0)
+    with TestClient(create_app(tvers, run_relay=False)) as client:
+        key = run("apikey", "create", "--role", "admin", url=db_url, cwd=tmp_path).stdout.strip()
+        price = ok(client.post("/api/v1/quotes", headers=bearer(key), json={
+            "channel": "web", "lines": [{"sku": "CO-2", "quantity": 2}], "shipping": {"method": "ship", "country": "NO"}}))["grand_total"]
+    placed = place_direct_order(tvers, DirectOrderIn.model_validate({
+        "channel": "web", "lines": [{"sku": "CO-2", "quantity": 2}], "delivery": ship_to(), "tenders": [card(APPROVE, price["amount"])]}),
+        caller=Caller(actor="test", checkout_key="cli-f1"))
+    # when the CLI shows the order's fulfilment, then Bergen's queue, and sweeps
+    shown = run("fulfilment", "show", placed.order.id, url=db_url, cwd=tmp_path)
+    queued = run("fulfilment", "queue", "bergen", "--status", "new", url=db_url, cwd=tmp_path)
+    picks = run("fulfilment", "pick-list", "bergen", url=db_url, cwd=tmp_path)
+    swept = run("fulfilment", "sweep", url=db_url, cwd=tmp_path)
+    # then the decision is explained, the task is in Bergen's queue, nothing is accepted yet and nothing was overdue
+    assert "checkout: " in shown.stderr and "Bergen" in shown.stderr
+    tasks = [json.loads(line) for line in queued.stdout.splitlines()]
+    assert [(t["order_id"], t["kind"], t["lines"][0]["quantity"]) for t in tasks] == [(placed.order.id, "ship", 2)]
+    assert picks.returncode == 0 and picks.stdout == ""
+    assert "0 overdue tasks re-sourced, 0 uncollected pickups expired" in swept.stderr
+
+
 def test_demo_has_a_quarter_of_orders_on_every_channel(demo):
     # given the demo built with seed 7 and 400 orders
     path, built = demo

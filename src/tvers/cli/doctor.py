@@ -20,7 +20,8 @@ def doctor() -> None:
         stock = inventory.check_stock(uow)
         ledgers = {"loyalty_points": customers.check_points_ledgers(uow), "gift_cards": customers.check_gift_card_ledgers(uow),
                    "store_credit": customers.check_store_credit_ledgers(uow), "payments": payments.check_payment_ledgers(uow),
-                   "order_reservations": consistency.dangling_order_reservations(uow)}
+                   "order_reservations": consistency.dangling_order_reservations(uow),
+                   "fulfilment_tasks": consistency.tasks_without_stock(uow)}
     healthy = stock.healthy and not any(ledgers.values())
     typer.echo(json.dumps({"healthy": healthy, "stock": stock.model_dump(), "ledgers": ledgers}))
     say(f"stock: {stock.checked} levels checked, {len(stock.findings)} disagree with the ledger; "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tvers.db.uow import Uow
+from tvers.fulfillment import service as fulfillment
 from tvers.inventory import service as inventory
 from tvers.orders import service as orders
 from tvers.orders.lifecycle import OrderStatus
@@ -24,3 +25,15 @@ def dangling_order_reservations(uow: Uow) -> list[str]:
         elif status not in HOLDS_STOCK:
             findings.append(f"{order_id}: stock still held although the order is {status}")
     return findings
+
+
+def tasks_without_stock(uow: Uow) -> list[str]:
+    """Open fulfilment tasks whose units are not held for their order where they are to be picked: each finding says which."""
+    held: dict[tuple[str, str, str], int] = {}
+    for order_id in inventory.active_references(uow, "order"):
+        for units in inventory.held_by(uow, inventory.Ref("order", order_id)):
+            key = (order_id, units.variant_id, units.location_id)
+            held[key] = held.get(key, 0) + units.quantity
+    return [f"{order_id}: open tasks need {units} of {variant_id} at {location_id}, {held.get((order_id, variant_id, location_id), 0)} held"
+            for (order_id, variant_id, location_id), units in sorted(fulfillment.units_to_hold(uow).items())
+            if held.get((order_id, variant_id, location_id), 0) < units]

@@ -363,3 +363,21 @@ def test_the_pick_list_gathers_accepted_tasks_by_sku(client: TestClient, admin: 
     assert [(p["sku"], p["quantity"], len(p["tasks"])) for p in picks] == [("CO-1", 3, 2), ("CO-2", 1, 1)]
     listed = ok(client.get("/api/v1/stores/bergen/tasks", headers=bergen, params={"status": "new"}))
     assert [t["id"] for t in listed] == [tasks[2]["id"]]
+
+
+def test_the_doctor_finds_a_task_whose_stock_was_released_behind_its_back(client: TestClient, admin: dict[str, str],
+                                                                          tvers: Tvers) -> None:
+    # given an order with its task at the warehouse
+    make_shop(tvers)
+    order = place(client, admin, {"CO-1": 2})
+    run_relay(tvers)
+    from tvers.inventory import service as inventory
+    from tvers.workflows.consistency import tasks_without_stock
+
+    with tvers.uow() as uow:
+        assert tasks_without_stock(uow) == []
+        # when its reservation is released outside the workflows
+        inventory.release_reference(uow, inventory.Ref("order", order["id"]), reason="a bad script")
+        # then the doctor's check names the order, the variant and the location
+        findings = tasks_without_stock(uow)
+        assert len(findings) == 1 and findings[0].startswith(order["id"]) and "need 2" in findings[0] and "0 held" in findings[0]

@@ -26,6 +26,7 @@ from tvers.fulfillment.service.tasks import (
     tasks_of_order,
     tasks_today,
     uncollected_tasks,
+    units_to_hold,
 )
 from tvers.fulfillment.service.units import (
     add_awaiting,
@@ -94,4 +95,5 @@ __all__ = [
     "tasks_today",
     "uncollected_tasks",
     "units_arrived",
+    "units_to_hold",
 ]

@@ -172,3 +172,20 @@ def renew_deadline(uow: Uow, task_id: str, *, accept_by: datetime) -> None:
     task_row(uow, task_id).accept_by = accept_by
 
 
+
+
+def units_to_hold(uow: Uow) -> dict[tuple[str, str, str], int]:
+    """(order, variant, location) → units open tasks still need held there: ship and transfer tasks at their location,
+    pickup and curbside tasks at the store less what is on its way (for `tvers doctor`)."""
+    rows = uow.session.execute(
+        select(Task.order_id, TaskLine.variant_id, Task.location_id, Task.kind,
+               TaskLine.quantity - TaskLine.fulfilled, TaskLine.awaiting)
+        .join(Task, Task.id == TaskLine.task_id)
+        .where(Task.status.in_([*(s.value for s in OPEN), TaskStatus.READY_FOR_PICKUP.value, TaskStatus.CUSTOMER_ARRIVED.value])))
+    needed: dict[tuple[str, str, str], int] = {}
+    for order_id, variant_id, location_id, kind, open_units_, awaiting in rows:
+        units = open_units_ - (awaiting if kind in PICKUP_KINDS else 0)
+        if units > 0:
+            key = (order_id, variant_id, location_id)
+            needed[key] = needed.get(key, 0) + units
+    return needed

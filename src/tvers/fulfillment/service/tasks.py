@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from tvers.db.uow import Uow
-from tvers.fulfillment.errors import WaitingForTransfer
+from tvers.fulfillment.errors import TaskNotFound, WaitingForTransfer
 from tvers.fulfillment.events import CustomerArrived, TaskCreated
 from tvers.fulfillment.models import Task, TaskChange, TaskLine
 from tvers.fulfillment.schemas import NewTask, PickListLineOut, QueueChangeOut, TaskOut
@@ -44,6 +44,14 @@ def get_task(uow: Uow, task_id: str) -> TaskOut:
     return task_out(uow, task_row(uow, task_id))
 
 
+def task_scope(uow: Uow, task_id: str) -> tuple[str, str, str | None]:
+    """(location code, channel, pickup store id of a transfer) of a task: what a caller's scope is checked against; one query."""
+    row = uow.session.execute(select(Task.location_code, Task.channel, Task.destination_location_id).where(Task.id == task_id)).first()
+    if row is None:
+        raise TaskNotFound(f"no fulfilment task {task_id!r}")
+    return row[0], row[1], row[2]
+
+
 def task_location(uow: Uow, task_id: str) -> tuple[str, str]:
     """(location code, order id) of a task: what the web layer checks a store key's scope against."""
     row = task_row(uow, task_id)
@@ -52,8 +60,15 @@ def task_location(uow: Uow, task_id: str) -> tuple[str, str]:
 
 def tasks_of_order(uow: Uow, order_id: str) -> list[TaskOut]:
     rows = list(uow.session.scalars(select(Task).where(Task.order_id == order_id).order_by(Task.created_at, Task.id)))
-    lines = line_rows(uow, [r.id for r in rows])
-    return [task_out(uow, r, lines=[ln for ln in lines if ln.task_id == r.id]) for r in rows]
+    lines = _lines_by_task(uow, rows)
+    return [task_out(uow, r, lines=lines.get(r.id, [])) for r in rows]
+
+
+def _lines_by_task(uow: Uow, rows: Sequence[Task]) -> dict[str, list[TaskLine]]:
+    grouped: dict[str, list[TaskLine]] = {}
+    for line in line_rows(uow, [r.id for r in rows]):
+        grouped.setdefault(line.task_id, []).append(line)
+    return grouped
 
 
 def has_tasks(uow: Uow, order_id: str) -> bool:
@@ -66,8 +81,8 @@ def list_tasks(uow: Uow, *, location_id: str, statuses: Collection[str] | None =
     if statuses:
         statement = statement.where(Task.status.in_(list(statuses)))
     rows = list(uow.session.scalars(statement.order_by(Task.created_at, Task.id).limit(limit)))
-    lines = line_rows(uow, [r.id for r in rows])
-    return [task_out(uow, r, lines=[ln for ln in lines if ln.task_id == r.id], history=False) for r in rows]
+    lines = _lines_by_task(uow, rows)
+    return [task_out(uow, r, lines=lines.get(r.id, []), history=False) for r in rows]
 
 
 def pick_list(uow: Uow, *, location_id: str) -> list[PickListLineOut]:

@@ -52,10 +52,11 @@ class OrderFulfilmentOut(BaseModel):
 def _scoped_task(tvers: TversDep, principal: Principal, task_id: str, *, destination: bool = False) -> None:
     """A store key acts on its own locations' tasks only (a transfer is received by the store it goes to)."""
     with tvers.uow(read_only=True) as uow:
-        task = fulfillment.get_task(uow, task_id)
-        code = inventory.get_location_by_id(uow, str(task.destination_location_id)).code if destination else task.location_code
-        if principal.role is Role.INTEGRATION:
-            check_channel_scope(principal, task.channel)
+        code, channel, store_id = fulfillment.task_scope(uow, task_id)
+        if destination and store_id is not None:
+            code = inventory.get_location_by_id(uow, store_id).code
+    if principal.role is Role.INTEGRATION:
+        check_channel_scope(principal, channel)
     check_location_scope(principal, code)
 
 

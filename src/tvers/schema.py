@@ -14,7 +14,8 @@ import tvers.integrations.notifications.models
 import tvers.inventory.models
 import tvers.orders.models
 import tvers.payments.models
-import tvers.quoting.models  # noqa: F401
+import tvers.quoting.models
+import tvers.returns.models  # noqa: F401
 from tvers.db.base import Base
 
 target_metadata = Base.metadata

@@ -1,0 +1,70 @@
+"""Returns tables (private to the returns module): policies, returns and their lines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tvers.db.base import Base, BigIntKey, Json, UtcDateTime
+
+
+class ReturnPolicy(Base):
+    """Return terms for a channel (NULL: every channel) and a category prefix (NULL: every category)."""
+
+    __tablename__ = "return_policies"
+    __table_args__ = (Index("ix_return_policies_channel_category_prefix", "channel", "category_prefix", unique=True),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    channel: Mapped[str | None] = mapped_column(String(64))
+    category_prefix: Mapped[str | None] = mapped_column(String(200))
+    window_days: Mapped[int] = mapped_column(Integer)
+    is_final_sale: Mapped[bool] = mapped_column(Boolean)
+    receiptless: Mapped[str] = mapped_column(String(16))  # none | store_credit
+    refund_shipping: Mapped[str] = mapped_column(String(20))  # never | when_all_returned | always
+    restocking_percent: Mapped[str] = mapped_column(String(12))  # a Decimal 0..100 as text
+    restocking_fixed_minor: Mapped[int] = mapped_column(BigInteger)
+    gift_card_refund_as: Mapped[str] = mapped_column(String(16))  # gift_card | store_credit
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Return(Base):
+    """Units of one order coming back: requested → received → refunded."""
+
+    __tablename__ = "returns"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(40), index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    sold_channel: Mapped[str] = mapped_column(String(64))
+    returned_at_location_id: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str | None] = mapped_column(Text)
+    override: Mapped[dict[str, Any] | None] = mapped_column(Json)  # {actor, reason} when staff overrode the policy
+    currency: Mapped[str] = mapped_column(String(3))
+    refund_total_minor: Mapped[int] = mapped_column(BigInteger)
+    refund_vat_minor: Mapped[int] = mapped_column(BigInteger)
+    points_reversed: Mapped[int] = mapped_column(Integer)
+    plan: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)  # the refund plan's figures and explanations
+    requested_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    refunded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ReturnLineRow(Base):
+    """Units of one order line in a return, why they came back and in what condition."""
+
+    __tablename__ = "return_lines"
+
+    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True, autoincrement=True)
+    return_id: Mapped[str] = mapped_column(ForeignKey("returns.id"), index=True)
+    order_line_id: Mapped[str] = mapped_column(String(40), index=True)
+    variant_id: Mapped[str] = mapped_column(String(40))
+    sku: Mapped[str] = mapped_column(String(64))
+    quantity: Mapped[int] = mapped_column(Integer)
+    reason_code: Mapped[str] = mapped_column(String(20))
+    condition: Mapped[str | None] = mapped_column(String(12))  # resellable | damaged, once received
+    refund_minor: Mapped[int] = mapped_column(BigInteger)

@@ -1,12 +1,15 @@
 """Errors the returns module publishes; messages are safe to show to store staff and customers.
 
-    InvalidInput: EmptyReturn, UnknownReturnLine, InvalidReturnQuantity, InvalidRefundInput
-    Conflict:     RefundAboveRemaining
+    NotFound:     ReturnNotFound
+    InvalidInput: EmptyReturn, UnknownReturnLine, InvalidReturnQuantity, InvalidRefundInput, LineNotFulfilled,
+                  OutsideReturnWindow, FinalSale, ReturnsNotAccepted, InvalidReceipt
+    Conflict:     RefundAboveRemaining, ReturnAlreadyReceived
+    NotAllowed:   OverrideNotAllowed
 """
 
 from __future__ import annotations
 
-from tvers.kernel.errors import Conflict, InvalidInput
+from tvers.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
 
 
 class EmptyReturn(InvalidInput):
@@ -33,3 +36,43 @@ class RefundAboveRemaining(Conflict):
     """The refund is more than the order's payments have captured and not yet refunded."""
 
     code = "refund_above_remaining"
+
+
+class ReturnNotFound(NotFound):
+    code = "return_not_found"
+
+
+class LineNotFulfilled(InvalidInput):
+    """Nothing of the line has been shipped or handed over yet: cancel it instead."""
+
+    code = "line_not_fulfilled"
+
+
+class OutsideReturnWindow(InvalidInput):
+    code = "outside_return_window"
+
+
+class FinalSale(InvalidInput):
+    code = "final_sale"
+
+
+class OverrideNotAllowed(NotAllowed):
+    """Only admins and store staff may override a return policy."""
+
+    code = "override_not_allowed"
+
+
+class ReturnsNotAccepted(InvalidInput):
+    """The location does not take returns in (its `accepts_returns` capability is off)."""
+
+    code = "returns_not_accepted"
+
+
+class InvalidReceipt(InvalidInput):
+    """The units inspected do not match the units of the return."""
+
+    code = "invalid_receipt"
+
+
+class ReturnAlreadyReceived(Conflict):
+    code = "return_already_received"

@@ -83,6 +83,26 @@ def reverse_order_points(uow: Uow, *, order_id: str, reason: str) -> int:
     return earned.points
 
 
+def points_earned_on_order(uow: Uow, order_id: str) -> int:
+    """What an order earned (0 when it earned nothing, or not yet)."""
+    earned = _entry(uow, PointsKind.EARN, order_id)
+    return earned.points if earned is not None else 0
+
+
+def reverse_returned_points(uow: Uow, *, order_id: str, reference: str, points: int, reason: str) -> int:
+    """Take back `points` of what an order earned, for the part of it returned under `reference`; once per reference.
+
+    Never below a zero balance (points already spent stay spent); returns the points taken.
+    """
+    earned = _entry(uow, PointsKind.EARN, order_id)
+    if points <= 0 or earned is None or _entry(uow, PointsKind.REVERSE, reference) is not None:
+        return 0
+    owner = current_row(uow, earned.customer_id).id
+    taken = min(points, balance_of(uow, owner))
+    append_points(uow, owner, PointsKind.REVERSE, -taken, reference=reference, reason=reason, currency=earned.currency)
+    return taken
+
+
 def redeem_points(uow: Uow, customer_id: str, data: RedeemPointsIn) -> RedemptionOut:
     """Burn points as a tender; the same reference burns once and answers the first result again."""
     row = live_row(uow, customer_id)

@@ -1,0 +1,43 @@
+"""Events the returns module publishes; payloads carry ids, codes and amounts, never personal values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from tvers.kernel.events import DomainEvent
+
+
+@dataclass(frozen=True)
+class ReturnRequested(DomainEvent):
+    type: ClassVar[str] = "return.requested"
+    return_id: str
+    order_id: str
+    channel: str
+    lines: tuple[dict[str, object], ...]  # order_line_id, sku, quantity, reason
+    is_override: bool
+
+
+@dataclass(frozen=True)
+class ReturnReceived(DomainEvent):
+    type: ClassVar[str] = "return.received"
+    return_id: str
+    order_id: str
+    channel: str
+    location_code: str
+    lines: tuple[dict[str, object], ...]  # order_line_id, sku, quantity, condition
+
+
+@dataclass(frozen=True)
+class RefundIssued(DomainEvent):
+    """The refund of a return was decided: local tenders are settled, external ones were asked (see payments events)."""
+
+    type: ClassVar[str] = "refund.issued"
+    return_id: str
+    order_id: str
+    channel: str
+    currency: str
+    total_minor: int
+    vat_minor: int
+    tenders: tuple[dict[str, object], ...]  # payment_id, tender, refund_as, amount_minor, points
+    points_reversed: int

@@ -1,0 +1,34 @@
+"""Returns use cases; each takes the unit of work and never commits. The refund figures come from `returns.refunds` (pure)."""
+
+from tvers.returns.service.policies import BUILT_IN, list_policies, policy_for, set_policy
+from tvers.returns.service.returning import (
+    ReceivedUnits,
+    ReturnableOrder,
+    SoldUnits,
+    announce_receipt,
+    get_return,
+    open_return,
+    receive,
+    record_refund,
+    refunded_so_far,
+    returned_quantities,
+    returns_of_order,
+)
+
+__all__ = [
+    "BUILT_IN",
+    "ReceivedUnits",
+    "ReturnableOrder",
+    "SoldUnits",
+    "announce_receipt",
+    "get_return",
+    "list_policies",
+    "open_return",
+    "policy_for",
+    "receive",
+    "record_refund",
+    "refunded_so_far",
+    "returned_quantities",
+    "returns_of_order",
+    "set_policy",
+]

@@ -176,6 +176,13 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/stores/{code}/tasks"): PLANNERS,
     ("GET", "/api/v1/stores/{code}/pick-list"): PLANNERS,
     ("GET", "/api/v1/stores/{code}/tasks/stream"): PLANNERS,
+    # returns: a channel's integration asks for returns of its own orders; stores receive at their own locations
+    ("POST", "/api/v1/returns"): CHANNEL_CALLERS,
+    ("GET", "/api/v1/returns/{return_id}"): EVERYONE,
+    ("POST", "/api/v1/returns/{return_id}/receive"): CHANNEL_CALLERS,
+    ("GET", "/api/v1/orders/{order_id}/returns"): EVERYONE,
+    ("PUT", "/api/v1/return-policies"): ONLY_ADMIN,
+    ("GET", "/api/v1/return-policies"): ONLY_ADMIN,
     # notifications hold customers' contact details and pickup codes: admins only
     ("GET", "/api/v1/notifications"): ONLY_ADMIN,
 }
@@ -193,7 +200,7 @@ UNKNOWN = {"key_id": "key_01JD3V7Q0000000000000000AA", "reservation_id": "rsv_01
            "order_id": "ord_01JD3V7Q0000000000000000AA", "promotion_id": "prm_01JD3V7Q0000000000000000AA",
            "rate_id": "shr_01JD3V7Q0000000000000000AA", "payment_id": "pay_01JD3V7Q0000000000000000AA",
            "task_id": "ftk_01JD3V7Q0000000000000000AA", "shipment_id": "shp_01JD3V7Q0000000000000000AA",
-           "line_id": "oln_01JD3V7Q0000000000000000AA"}
+           "line_id": "oln_01JD3V7Q0000000000000000AA", "return_id": "ret_01JD3V7Q0000000000000000AA"}
 CODES = {"/api/v1/price-books": "nok", "/api/v1/locations": "oslo-1", "/api/v1/channels": "web-no", "/api/v1/coupons": "NO-SUCH-CODE",
          "/api/v1/stores": "oslo-1"}
 

@@ -53,6 +53,9 @@ class Permission(StrEnum):
     FULFILMENT_READ = "fulfillment.read"  # tasks, pick lists, the live store queue
     FULFILMENT_WRITE = "fulfillment.write"  # move tasks: accept, pick, pack, ship, hand over, reject, receive
     CURBSIDE_ARRIVE = "fulfillment.arrive"  # the customer's app says they are outside
+    RETURNS_READ = "returns.read"  # returns and their refunds
+    RETURNS_WRITE = "returns.write"  # ask for a return; receive one (store staff at their own locations)
+    RETURN_POLICIES_MANAGE = "return_policies.manage"  # windows, final sale, fees per channel and category
     NOTIFICATIONS_READ = "notifications.read"  # the messages sent to customers and stores (they hold contact details)
 
 
@@ -62,21 +65,23 @@ _READ = {Permission.CATALOG_READ, Permission.CHANNELS_READ, Permission.CHANNEL_V
 # arrivals, consents, carts and tenders of its own channel; it never browses customers.
 _CHANNEL = {Permission.RESERVATIONS_WRITE, Permission.STOCK_SYNC, Permission.CUSTOMERS_RESOLVE, Permission.CONSENTS_WRITE,
             Permission.TENDERS_REDEEM, Permission.CARTS_READ, Permission.CARTS_WRITE, Permission.CHECKOUT, Permission.ORDERS_READ,
-            Permission.ORDERS_MANAGE, Permission.PAYMENTS_READ, Permission.CURBSIDE_ARRIVE}
+            Permission.ORDERS_MANAGE, Permission.PAYMENTS_READ, Permission.CURBSIDE_ARRIVE, Permission.RETURNS_READ,
+            Permission.RETURNS_WRITE}
 # Store staff run their own locations' stock (receive, count, adjust, transfer, reserve for a customer) and find and
 # serve any customer (merging duplicates they spot); export and erasure stay with admins.
 _STORE = {Permission.STOCK_WRITE, Permission.RESERVATIONS_WRITE, Permission.TRANSFERS_WRITE, Permission.REPLENISHMENT_READ,
           Permission.CUSTOMERS_RESOLVE, Permission.CONSENTS_WRITE, Permission.TENDERS_REDEEM, Permission.CARTS_READ,
           Permission.CARTS_WRITE, Permission.CUSTOMERS_READ, Permission.CUSTOMERS_WRITE, Permission.CUSTOMERS_MERGE,
           Permission.STORE_CREDIT_MANAGE, Permission.CHECKOUT, Permission.ORDERS_READ, Permission.ORDERS_MANAGE,
-          Permission.PAYMENTS_READ, Permission.FULFILMENT_READ, Permission.FULFILMENT_WRITE, Permission.CURBSIDE_ARRIVE}
+          Permission.PAYMENTS_READ, Permission.FULFILMENT_READ, Permission.FULFILMENT_WRITE, Permission.CURBSIDE_ARRIVE,
+          Permission.RETURNS_READ, Permission.RETURNS_WRITE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.INTEGRATION: frozenset(_READ | {Permission.REVIEWS_WRITE} | _CHANNEL),
     Role.STORE_STAFF: frozenset(_READ | {Permission.REVIEWS_WRITE} | _STORE),
     Role.ANALYST: frozenset(_READ | {Permission.REPLENISHMENT_READ, Permission.ORDERS_READ, Permission.PAYMENTS_READ,
-                                     Permission.FULFILMENT_READ}),
+                                     Permission.FULFILMENT_READ, Permission.RETURNS_READ}),
 }
 
 

@@ -30,6 +30,7 @@ from tvers.web.api import (
     products,
     promotions,
     quotes,
+    returns,
     shipping_rates,
     stock,
     store_queue,
@@ -79,7 +80,8 @@ def create_app(tvers: Tvers, *, run_relay: bool | None = None) -> FastAPI:
     app.state.tvers = tvers
     problems.install(app)
     for module in (products, price_books, channels, api_keys, locations, stock, transfers, customers, loyalty, gift_cards, carts,
-                   checkout, orders, promotions, shipping_rates, quotes, payments, fulfilment, store_queue, notifications):
+                   checkout, orders, promotions, shipping_rates, quotes, payments, fulfilment, store_queue, notifications,
+                   returns):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

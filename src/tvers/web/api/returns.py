@@ -1,0 +1,74 @@
+"""Return routes: ask for a return of an order's units, receive it at a location (restock and refund), read returns; policies.
+
+The policy of the channel the goods were sold on applies wherever they come back. Admins and store staff may override it
+with a reason (kept on the return); an integration acts for its own channel's orders and may not override. Store staff
+receive at their own locations only. Policies are for admins.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from tvers.channels.access import Permission, Principal, Role
+from tvers.orders import service as orders
+from tvers.returns import service as returns
+from tvers.returns.schemas import ReceiveIn, ReturnIn, ReturnOut, ReturnPolicyIn, ReturnPolicyOut
+from tvers.web.api.common import api_router
+from tvers.web.deps import IdempotencyKey, ReadUowDep, TversDep, UowDep, check_channel_scope, check_location_scope, requires
+from tvers.workflows import returns as returns_flow
+
+router = api_router("returns")
+
+Read = Annotated[Principal, Depends(requires(Permission.RETURNS_READ))]
+Write = Annotated[Principal, Depends(requires(Permission.RETURNS_WRITE))]
+Policies = Annotated[Principal, Depends(requires(Permission.RETURN_POLICIES_MANAGE))]
+MAY_OVERRIDE = frozenset({Role.ADMIN, Role.STORE_STAFF})
+
+
+@router.post("/returns", status_code=201, response_model=ReturnOut)
+def request_return(body: ReturnIn, tvers: TversDep, principal: Write, _: IdempotencyKey = None) -> ReturnOut:
+    """Units handed over and not yet returned, each with a structured reason; checked against the sold channel's policy."""
+    check_channel_scope(principal, returns_flow.order_channel(tvers, order_id=body.order_id))
+    return returns_flow.request_return(tvers, body, actor=principal.key_id, may_override=principal.role in MAY_OVERRIDE)
+
+
+@router.get("/returns/{return_id}", response_model=ReturnOut)
+def get_return(return_id: str, uow: ReadUowDep, principal: Read) -> ReturnOut:
+    with uow:
+        found = returns.get_return(uow, return_id)
+    check_channel_scope(principal, found.sold_channel)
+    return found
+
+
+@router.post("/returns/{return_id}/receive", response_model=ReturnOut)
+def receive_return(return_id: str, body: ReceiveIn, tvers: TversDep, principal: Write, _: IdempotencyKey = None) -> ReturnOut:
+    """The goods are in at `location`: restocked there (damaged units written off), refunded to the order's tenders."""
+    check_channel_scope(principal, returns_flow.order_channel(tvers, return_id=return_id))
+    check_location_scope(principal, body.location)
+    return returns_flow.receive_return(tvers, return_id, body, actor=principal.key_id)
+
+
+@router.get("/orders/{order_id}/returns", response_model=list[ReturnOut])
+def order_returns(order_id: str, uow: ReadUowDep, principal: Read) -> list[ReturnOut]:
+    """Every return of the order, wherever it was returned."""
+    with uow:
+        check_channel_scope(principal, orders.get_order(uow, order_id).channel)
+        return returns.returns_of_order(uow, order_id)
+
+
+@router.put("/return-policies", response_model=ReturnPolicyOut)
+def set_return_policy(body: ReturnPolicyIn, uow: UowDep, _: Policies) -> ReturnPolicyOut:
+    """Create or replace the policy of (channel, category prefix); the most specific one applies to a sold line."""
+    with uow:
+        policy = returns.set_policy(uow, body)
+        uow.commit()
+    return policy
+
+
+@router.get("/return-policies", response_model=list[ReturnPolicyOut])
+def list_return_policies(uow: ReadUowDep, _: Policies) -> list[ReturnPolicyOut]:
+    """The stored policies; with none for a sale, the built-in default applies (30 days, no fee, shipping kept)."""
+    with uow:
+        return returns.list_policies(uow)

@@ -131,7 +131,8 @@ def state(tvers: Tvers) -> dict[str, Any]:
         return {
             "returns": sorted(s.execute(select(Return.id, Return.status)).all()),
             "return_lines": s.scalar(select(func.count()).select_from(ReturnLineRow)),
-            "levels": sorted(s.execute(select(StockLevel.variant_id, StockLevel.location_id, StockLevel.on_hand, StockLevel.reserved)).all()),
+            "levels": sorted(s.execute(select(StockLevel.variant_id, StockLevel.location_id, StockLevel.on_hand,
+                                              StockLevel.reserved)).all()),
             "movements": s.scalar(select(func.count()).select_from(Movement)),
             "payments": sorted(s.execute(select(Payment.id, Payment.captured_minor, Payment.refunded_minor)).all()),
             "transactions": s.scalar(select(func.count()).select_from(PaymentTransaction)),

@@ -130,7 +130,7 @@ def receive(uow: Uow, return_id: str, data: ReceiveIn, *, location_id: str) -> l
         status = uow.session.scalar(select(Return.status).where(Return.id == return_id))
         if status is None:
             raise ReturnNotFound(f"no return {return_id}")
-        raise ReturnAlreadyReceived(f"return {return_id} was already received", status=status)
+        raise ReturnAlreadyReceived(f"return {return_id} was already received", return_status=status)
     rows = _line_rows(uow, return_id)
     received = _inspected(rows, data)
     for row in rows:

@@ -23,6 +23,7 @@ from tvers.kernel.money import Money
 from tvers.orders import service as orders
 from tvers.orders.schemas import OrderOut
 from tvers.payments import service as payments
+from tvers.payments.schemas import TenderCode
 from tvers.returns import service as returns
 from tvers.returns.errors import ReturnsNotAccepted
 from tvers.returns.refund_types import (
@@ -121,12 +122,16 @@ def _refund(uow: Uow, return_id: str) -> tuple[RefundPlan, list[payments.Provide
     asked = [ReturnLine(line_id=line_id, quantity=quantity,
                         restocking=_fee(returns.policy_for(uow, channel=order.channel, category=returnable.lines[line_id].category)))
              for line_id, quantity in quantities.items()]
-    plan = refund_for(asked, _sold_order(uow, order, earlier), _refund_policy(returns.policy_for(uow, channel=order.channel,
-                                                                                                category=None)))
+    policy = _refund_policy(returns.policy_for(uow, channel=order.channel, category=None), has_customer=order.customer_id is not None)
+    plan = refund_for(asked, _sold_order(uow, order, earlier), policy)
     requests: list[payments.ProviderRequest] = []
     for tender in plan.tenders:
-        if tender.amount_minor > 0:
-            requests.extend(payments.refund_payment(uow, payment_id=tender.payment_id, amount=Money(tender.amount_minor, plan.currency)))
+        amount = Money(tender.amount_minor, plan.currency)
+        if tender.amount_minor > 0 and tender.refund_as != tender.tender:
+            requests.extend(payments.refund_payment_as(uow, payment_id=tender.payment_id, amount=amount,
+                                                       refund_as=TenderCode(tender.refund_as)))
+        elif tender.amount_minor > 0:
+            requests.extend(payments.refund_payment(uow, payment_id=tender.payment_id, amount=amount))
     points = customers.reverse_returned_points(uow, order_id=order.id, reference=return_id, points=plan.points_to_reverse,
                                                reason=f"return {return_id}")
     return plan, requests, points
@@ -136,9 +141,10 @@ def _fee(policy: ReturnPolicyOut) -> RestockingFee:
     return RestockingFee(percent=policy.restocking_percent, fixed_minor=policy.restocking_fixed_minor)
 
 
-def _refund_policy(policy: ReturnPolicyOut) -> RefundPolicy:
-    # A gift card's part goes back onto the gift card: paying it out as store credit is not built yet (docs/returns.md).
-    return RefundPolicy(shipping=ShippingRefund(policy.refund_shipping), gift_card=GiftCardRefund.GIFT_CARD)
+def _refund_policy(policy: ReturnPolicyOut, *, has_customer: bool) -> RefundPolicy:
+    """The channel's refund terms; store credit belongs to a customer, so a guest's gift-card part goes back to the gift card."""
+    gift_card = GiftCardRefund(policy.gift_card_refund_as) if has_customer else GiftCardRefund.GIFT_CARD
+    return RefundPolicy(shipping=ShippingRefund(policy.refund_shipping), gift_card=gift_card)
 
 
 def _sold_order(uow: Uow, order: OrderOut, earlier: Sequence[dict[str, Any]]) -> SoldOrder:

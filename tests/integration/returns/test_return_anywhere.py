@@ -74,3 +74,22 @@ def test_the_last_unit_returned_later_gives_back_the_rest_exactly(client, admin,
     stockholm = next(loc for loc in ok(client.get("/api/v1/locations", headers=admin)) if loc["code"] == "stockholm")["id"]
     assert movements(tvers, stockholm)[1:] == [("return_restock", 1, second["id"], None), ("damage", -1, None, "returned damaged")]
     assert stock(tvers, stockholm, sold.shop.variant_ids["CO-3"]) == (2, 0)
+
+
+def test_the_gift_card_part_goes_back_as_store_credit_when_the_policy_says_so(client, admin, tvers):
+    # given the web channel pays gift-card parts back as store credit
+    sold = sell_and_deliver(client, admin, tvers)
+    ok(client.put("/api/v1/return-policies", headers=admin, json={"channel": "web", "window_days": 30,
+                                                                   "gift_card_refund_as": "store_credit"}))
+    line = sold.order["lines"][0]
+    # when all three units come back
+    asked = ok(client.post("/api/v1/returns", headers=sold.stockholm, json={
+        "order_id": sold.order["id"], "lines": [{"line_id": line["id"], "quantity": 3, "reason": "not_as_described"}]}))
+    done = ok(client.post(f"/api/v1/returns/{asked['id']}/receive", headers=sold.stockholm, json={"location": "stockholm"}))
+    # then the card gets its 657.65 and the gift card's 421.00 is booked as refunded, paid out as store credit
+    assert done["refund_total_minor"] == 107865
+    assert payment_ledger(tvers, sold.order["id"]) == {"gift_card": (50000, 42100), "test_card": (65765, 65765)}
+    assert ok(client.get(f"/api/v1/gift-cards/{sold.gift_card_id}", headers=admin))["balance"]["amount"] == "0.00"
+    credit = ok(client.get(f"/api/v1/customers/{sold.customer_id}/store-credit", headers=admin))["balances"]
+    assert credit == [{"amount": "421.00", "currency": "NOK"}]
+    assert [(t["tender"], t["refund_as"]) for t in done["plan"]["tenders"]] == [("test_card", "test_card"), ("gift_card", "store_credit")]

@@ -30,7 +30,14 @@ from tvers.payments.service.reading import (
     uncaptured_for_order,
 )
 from tvers.payments.service.results import PaymentsOutcome, payments_outcome, record_checkout_authorizations, record_results
-from tvers.payments.service.settlement import capture_payment, captures_for, refund_payment, refunds_for, release_uncaptured
+from tvers.payments.service.settlement import (
+    capture_payment,
+    captures_for,
+    refund_payment,
+    refund_payment_as,
+    refunds_for,
+    release_uncaptured,
+)
 
 __all__ = [
     "Applied",
@@ -66,6 +73,7 @@ __all__ = [
     "record_results",
     "refund",
     "refund_payment",
+    "refund_payment_as",
     "refunds_for",
     "release_uncaptured",
     "restore_local_tenders",

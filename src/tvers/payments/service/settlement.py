@@ -56,6 +56,29 @@ def refund_payment(uow: Uow, *, payment_id: str, amount: Money | None = None) ->
     return _spread(uow, [row], TransactionKind.REFUND, amount or Money(totals_of(row).refundable, row.currency))
 
 
+def refund_payment_as(uow: Uow, *, payment_id: str, amount: Money, refund_as: TenderCode) -> list[ProviderRequest]:
+    """Refund part of a local payment as another local tender (a gift card's part as store credit, when a return policy
+    says so): booked on the payment as a refund, so it can never give back more than it captured; the money lands on
+    `refund_as` at once."""
+    row = payment_row(uow, payment_id)
+    if refund_as == row.tender:
+        return refund_payment(uow, payment_id=payment_id, amount=amount)
+    if row.tender not in LOCAL_TENDERS or refund_as is not TenderCode.STORE_CREDIT or row.customer_id is None:
+        message = f"a {row.tender} payment cannot be refunded as {refund_as}"
+        raise InvalidPaymentAmount(message, fields=[FieldError("refund_as", message, InvalidPaymentAmount.code)])
+    _check_amount([row], amount)
+    left = totals_of(row).refundable
+    if amount.minor > left:
+        rest = Money(left, row.currency)
+        raise NothingToRefund(f"{amount} is more than the {rest} left to refund", available=str(rest))
+
+    def give_back(key: str) -> None:
+        local_provider(refund_as).give_back(uow, debit_of(row), amount, reference=key)
+
+    settle_now(uow, row, TransactionKind.REFUND, amount.minor, note=f"refunded as {refund_as.value}", action=give_back)
+    return []
+
+
 def release_uncaptured(uow: Uow, *, order_id: str, amount: Money) -> list[ProviderRequest]:
     """Give back `amount` of what the order holds uncaptured (lines cancelled before fulfilment): cards first, then local tenders.
 

@@ -54,11 +54,11 @@ def add_swedish_store(tvers: Tvers, *, accepts_returns: bool = True, code: str =
 
 
 def sell_and_deliver(client: TestClient, admin: dict[str, str], tvers: Tvers, *, quantity: int = 3, sku: str = "CO-3",
-                     gift_card: str = "500.00") -> Sold:
+                     gift_card: str = "500.00", promotion: dict[str, Any] | None = None) -> Sold:
     """A web order of `quantity` × `sku` paid by gift card + card under 10 % off shoes, shipped and delivered; points earned."""
     shop = make_shop(tvers, warehouse_stock=10, store_stock=0)
     add_swedish_store(tvers)
-    ok(client.post("/api/v1/promotions", headers=admin, json=TEN_OFF_SHOES))
+    ok(client.post("/api/v1/promotions", headers=admin, json=promotion or TEN_OFF_SHOES))
     kari = ok(client.post("/api/v1/customers", headers=admin, json={"given_name": "Kari", "identities": [
         {"type": "email", "value": "kari@example.com"}]}))
     gift = ok(client.post("/api/v1/gift-cards", headers=admin, json={"amount": gift_card, "currency": "NOK"}))

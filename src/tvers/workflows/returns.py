@@ -18,18 +18,21 @@ from tvers.customers import service as customers
 from tvers.db.uow import Uow
 from tvers.inventory import service as inventory
 from tvers.inventory.schemas import StockLineIn, WriteOffIn
-from tvers.kernel.errors import FieldError
+from tvers.kernel.errors import FieldError, NotFound
 from tvers.kernel.money import Money
 from tvers.orders import service as orders
 from tvers.orders.schemas import OrderOut
 from tvers.payments import service as payments
 from tvers.payments.schemas import TenderCode
+from tvers.quoting import service as quoting
+from tvers.quoting.schemas import BuyXGetYIn
 from tvers.returns import service as returns
 from tvers.returns.errors import ReturnsNotAccepted
 from tvers.returns.refund_types import (
     CapturedTender,
     DiscountPart,
     GiftCardRefund,
+    PromotionTerms,
     RefundPlan,
     RefundPolicy,
     RestockingFee,
@@ -162,10 +165,45 @@ def _sold_order(uow: Uow, order: OrderOut, earlier: Sequence[dict[str, Any]]) ->
         tenders=tuple(CapturedTender(payment_id=p.id, tender=p.tender.value, captured_minor=_minor(p.captured.amount, p.currency),
                                      refunded_minor=_minor(p.refunded.amount, p.currency), position=i, points=p.points or 0)
                       for i, p in enumerate(payments.payments_for_order(uow, order.id))),
+        promotions=_promotion_terms(uow, order, earlier),
         shipping=ShippingCharge(total_minor=int(shipping.get("total_minor", 0)), vat_minor=int(shipping.get("vat_minor", 0)),
                                 is_refunded=any(int(plan.get("shipping", {}).get("amount_minor", 0)) > 0 for plan in earlier)),
         points_earned=earned, points_reversed=min(reversed_before, earned),
     )
+
+
+def _promotion_terms(uow: Uow, order: OrderOut, earlier: Sequence[dict[str, Any]]) -> tuple[PromotionTerms, ...]:
+    """The promotions that applied, in the order they applied, with the condition a return can break and what earlier
+    refunds of the order already clawed back. The condition is the promotion's as stored now (see docs/returns.md)."""
+    clawed: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for plan in earlier:
+        for claw in plan.get("promotions", []):
+            clawed[str(claw["promotion_id"])][0] += int(claw["deducted_minor"]) - int(claw["released_minor"])
+            clawed[str(claw["promotion_id"])][1] += int(claw["deducted_vat_minor"]) - int(claw["released_vat_minor"])
+    terms = []
+    for applied in order.pricing.get("promotions", []):
+        if not applied.get("is_applied"):
+            continue
+        promotion_id = str(applied["promotion_id"])
+        threshold, groups = _condition(uow, promotion_id, currency=order.currency)
+        terms.append(PromotionTerms(promotion_id=promotion_id, name=str(applied.get("name", "")), min_subtotal_minor=threshold,
+                                    units_per_group=groups, clawed_back_minor=max(clawed[promotion_id][0], 0),
+                                    clawed_back_vat_minor=max(min(clawed[promotion_id][1], clawed[promotion_id][0]), 0)))
+    return tuple(terms)
+
+
+def _condition(uow: Uow, promotion_id: str, *, currency: str) -> tuple[int | None, int | None]:
+    """(spend threshold in minor units, units per "buy X get Y" group) of a promotion; none for one no longer stored."""
+    try:
+        promotion = quoting.get_promotion(uow, promotion_id)
+    except NotFound:
+        return None, None
+    threshold = None
+    if promotion.min_subtotal is not None and promotion.currency in (None, currency):
+        threshold = Money.of(promotion.min_subtotal, currency).minor
+    benefit = promotion.benefit
+    groups = benefit.buy + benefit.get if isinstance(benefit, BuyXGetYIn) else None
+    return threshold, groups
 
 
 def _sold_line(line: Any, currency: str, *, returned: int) -> SoldLine:

@@ -93,3 +93,30 @@ def test_the_gift_card_part_goes_back_as_store_credit_when_the_policy_says_so(cl
     credit = ok(client.get(f"/api/v1/customers/{sold.customer_id}/store-credit", headers=admin))["balances"]
     assert credit == [{"amount": "421.00", "currency": "NOK"}]
     assert [(t["tender"], t["refund_as"]) for t in done["plan"]["tenders"]] == [("test_card", "test_card"), ("gift_card", "store_credit")]
+
+
+SPEND_1000_GET_100 = {"name": "100 off from 1,000", "benefit": {"kind": "amount_off", "amount": "100.00"}, "currency": "NOK",
+                      "min_subtotal": "1000.00", "target": {"categories": ["shoes"]}}
+
+
+def test_a_return_that_breaks_a_spend_threshold_claws_the_discount_back_and_everything_returned_gives_everything_back(
+        client, admin, tvers):
+    # given 3 × 399.50 = 1198.50 with 100.00 off from 1,000.00: 1098.50 for the goods
+    sold = sell_and_deliver(client, admin, tvers, promotion=SPEND_1000_GET_100)
+    line = sold.order["lines"][0]
+    assert line["total"]["amount"] == "1098.50"
+    # when one unit comes back, the two kept (799.00) are below the threshold
+    first = ok(client.post("/api/v1/returns", headers=sold.stockholm, json={
+        "order_id": sold.order["id"], "lines": [{"line_id": line["id"], "quantity": 1, "reason": "changed_mind"}]}))
+    first = ok(client.post(f"/api/v1/returns/{first['id']}/receive", headers=sold.stockholm, json={"location": "stockholm"}))
+    # then the discount the kept units had is deducted from the refund of the one (never below zero)
+    [claw] = first["plan"]["promotions"]
+    assert claw["deducted_minor"] > 0
+    assert first["refund_total_minor"] == 36616 - claw["deducted_minor"]
+    # when the other two come back too, then altogether everything paid for the goods came back, to the øre
+    second = ok(client.post("/api/v1/returns", headers=sold.stockholm, json={
+        "order_id": sold.order["id"], "lines": [{"line_id": line["id"], "quantity": 2, "reason": "changed_mind"}]}))
+    second = ok(client.post(f"/api/v1/returns/{second['id']}/receive", headers=sold.stockholm, json={"location": "stockholm"}))
+    assert first["refund_total_minor"] + second["refund_total_minor"] == 109850
+    refunded = payment_ledger(tvers, sold.order["id"])
+    assert sum(r for _, r in refunded.values()) == 109850

@@ -54,6 +54,7 @@ DAMAGED = "returned damaged"
 def request_return(app: App, data: ReturnIn, *, actor: str, may_override: bool) -> ReturnOut:
     """Open a return of handed-over units; one transaction, `return.requested`."""
     with app.uow() as uow:
+        orders.lock_order(uow, data.order_id)  # returns of one order queue: the units left to return are counted once
         order = orders.get_order(uow, data.order_id)
         found = returns.open_return(uow, _returnable(uow, order), data, actor=actor, may_override=may_override)
         uow.commit()
@@ -72,6 +73,7 @@ def order_channel(app: App, *, order_id: str | None = None, return_id: str | Non
 def receive_return(app: App, return_id: str, data: ReceiveIn, *, actor: str) -> ReturnOut:
     """The goods came in at `data.location`: restocked (damaged units written off), refunded, points reversed."""
     with app.uow() as uow:
+        orders.lock_order(uow, returns.get_return(uow, return_id).order_id)  # refunds of one order queue: each sees the last
         location = inventory.get_location(uow, data.location)
         if not location.capabilities.accepts_returns:
             raise ReturnsNotAccepted(f"{location.code} does not take returns in",

@@ -45,6 +45,8 @@ def test_web_order_returned_in_a_swedish_store_is_refunded_to_each_tender(client
     stockholm = next(loc for loc in ok(client.get("/api/v1/locations", headers=admin)) if loc["code"] == "stockholm")["id"]
     assert stock(tvers, stockholm, sold.shop.variant_ids["CO-3"]) == (2, 0)
     assert movements(tvers, stockholm) == [("return_restock", 2, asked["id"], None)]
+    assert (done["returned_at_location_id"], done["received_at"], done["refunded_at"]) == (stockholm, "2026-11-02T09:30:00Z",
+                                                                                            "2026-11-02T09:30:00Z")
     # and the events went out, with ids, codes and amounts only
     assert [e["return_id"] for e in outbox(tvers, "return.requested")] == [asked["id"]]
     assert outbox(tvers, "return.received")[0]["location_code"] == "stockholm"

@@ -187,6 +187,11 @@ def get_order(uow: Uow, order_id: str) -> OrderOut:
     return order_out(uow, order_row(uow, order_id))
 
 
+def lock_order(uow: Uow, order_id: str) -> None:
+    """Take the order's row lock (PostgreSQL) first, so commands about the order in other modules (returns) queue."""
+    order_row(uow, order_id, lock=True)
+
+
 def stalled_checkouts(uow: Uow, *, now: datetime, limit: int = 100) -> list[str]:
     """Orders left `pending_payment` past their deadline: a crash (or a lost client) between the checkout's steps."""
     return list(uow.session.scalars(

@@ -124,8 +124,7 @@ def receive(uow: Uow, return_id: str, data: ReceiveIn, *, location_id: str) -> l
     """The goods are in: each unit resellable or damaged. Once per return (a second receipt is a 409)."""
     moved = rows_changed(uow.session.execute(
         update(Return).where(Return.id == return_id, Return.status == ReturnStatus.REQUESTED.value)
-        .values(status=ReturnStatus.RECEIVED.value, received_at=uow.clock.now(), returned_at_location_id=location_id)
-        .execution_options(synchronize_session=False)))
+        .values(status=ReturnStatus.RECEIVED.value, received_at=uow.clock.now(), returned_at_location_id=location_id)))
     if moved != 1:
         status = uow.session.scalar(select(Return.status).where(Return.id == return_id))
         if status is None:

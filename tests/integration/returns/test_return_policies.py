@@ -78,3 +78,25 @@ def test_the_most_specific_policy_wins(client, admin, tvers):
     # and putting the same (channel, category) again replaces it
     ok(client.put("/api/v1/return-policies", headers=admin, json={"window_days": 14}))
     assert len(ok(client.get("/api/v1/return-policies", headers=admin))) == 5
+
+
+def test_asking_again_with_the_same_key_answers_the_first_return(client, admin, tvers):
+    sold = sell_and_deliver(client, admin, tvers)
+    headers = {**sold.stockholm, "Idempotency-Key": "ask-once"}
+    first = ok(ask(client, headers, sold))
+    after = state(tvers)
+    # when the till retries, then the same return comes back and no second one is opened
+    assert ok(ask(client, headers, sold)) == first
+    assert state(tvers) == after
+    # and the same key with another body is a conflict
+    problem(ask(client, headers, sold, quantity=2), 409, "idempotency_key_reused")
+
+
+def test_an_integration_reads_only_its_own_channels_returns(client, admin, tvers):
+    sold = sell_and_deliver(client, admin, tvers)
+    opened = ok(ask(client, sold.stockholm, sold))
+    market = bearer(make_key(tvers, Role.INTEGRATION, channel="market"))
+    problem(client.get(f"/api/v1/returns/{opened['id']}", headers=market), 403, "outside_scope")
+    problem(client.get(f"/api/v1/orders/{sold.order['id']}/returns", headers=market), 403, "outside_scope")
+    web = bearer(make_key(tvers, Role.INTEGRATION, channel="web"))
+    assert ok(client.get(f"/api/v1/returns/{opened['id']}", headers=web))["id"] == opened["id"]

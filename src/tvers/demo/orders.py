@@ -147,7 +147,7 @@ class OrderHistory:
 
     def _quote_in(self, order: PlannedOrder, lines: list[tuple[str, int]], delivery: DeliveryIn) -> QuoteIn:
         """What the checkout will quote, to know the total the tenders must add up to."""
-        address = ShippingAddress.model_validate(delivery.address.model_dump()) if delivery.address else None
+        address = ShippingAddress.model_validate(delivery.address.model_dump(exclude={"latitude", "longitude"})) if delivery.address else None
         return QuoteIn(channel=order.channel.code, lines=[QuoteLineIn(sku=sku, quantity=q) for sku, q in lines],
                        customer_id=self._shopper(order).customer_id if order.shopper is not None else None,
                        coupon_codes=[order.coupon] if order.coupon else [],

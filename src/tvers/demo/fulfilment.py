@@ -56,10 +56,10 @@ class DemoFulfilment:
     failed: int  # steps the shop refused (logged)
 
     def describe(self) -> str:
-        waiting = ", ".join(f"{n} {status}" for status, n in sorted(self.in_progress.items()))
+        waiting = " (" + ", ".join(f"{n} {status}" for status, n in sorted(self.in_progress.items())) + ")" if self.in_progress else ""
         return (f"{self.shipped} parcels shipped ({self.from_stores} from stores, {self.delivered} delivered), {self.picked_up} picked up, "
                 f"{self.curbside} curbside, {self.rejected} rejected → {self.resourced} re-sourced, {self.timed_out} timed out, "
-                f"{self.expired} pickups expired, {sum(self.in_progress.values())} tasks in progress ({waiting})")
+                f"{self.expired} pickups expired, {sum(self.in_progress.values())} tasks in progress{waiting}")
 
 
 @dataclass

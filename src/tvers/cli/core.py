@@ -94,8 +94,11 @@ def demo(
     fresh: Annotated[bool, typer.Option(help="Delete an existing demo file first.")] = True,
     orders: Annotated[int, typer.Option(min=0, envvar="TVERS_DEMO_ORDERS",
                                         help="Orders in the 90-day history, placed through checkout (0: none).")] = DEFAULT_ORDERS,
+    simulate: Annotated[bool, typer.Option("--simulate/--no-simulate",
+                                           help="While serving, keep placing orders and working the stores' tasks.")] = True,
+    simulate_every: Annotated[float, typer.Option(min=0.5, help="Seconds between the simulator's ticks.")] = 5.0,
 ) -> None:
-    """Build the demo retailer in a fresh SQLite file, print an admin key and the URLs, then serve it."""
+    """Build the demo retailer in a fresh SQLite file, print an admin key and the URLs, then serve it (with live traffic)."""
     from tvers.demo.build import build_demo
 
     path = db or Path("tvers-demo.db")
@@ -109,13 +112,33 @@ def demo(
     typer.echo(summary.admin_key)
     base = f"http://{host}:{port}"
     say(f"\nDemo retailer ready in {path}: {summary.describe()}")
+    say(f"  Fulfilment:    {summary.fulfilment.describe()}")
     say(f"  API docs:      {base}/docs")
     say(f"  Web shop (NO): {base}/api/v1/channels/web-no/products?limit=5")
     say(f"  Admin API key: {summary.admin_key}")
     say(f"  Try: curl -H 'Authorization: Bearer {summary.admin_key}' '{base}/api/v1/channels/web-no/products?limit=5&locale=nb'")
+    say(f"  Store queue:   {base}/api/v1/stores/oslo-sentrum/tasks  (live: .../tasks/stream)")
     tvers.close()
     if serve_after:
+        _serve_demo(host=host, port=port, seed=seed, simulate_every=simulate_every if simulate else None)
+
+
+def _serve_demo(*, host: str, port: int, seed: int, simulate_every: float | None) -> None:
+    """Serve; with `simulate_every`, the traffic simulator runs beside the server until it stops."""
+    if simulate_every is None:
         serve(host=host, port=port, workers=1)
+        return
+    from tvers.demo.simulator import Simulator
+
+    tvers = open_tvers()
+    simulator = Simulator(tvers, seed=seed, every_seconds=simulate_every)
+    simulator.start()
+    say(f"  Simulating shop traffic every {simulate_every:g} s: orders, store work, deliveries (--no-simulate to turn off)")
+    try:
+        serve(host=host, port=port, workers=1)
+    finally:
+        simulator.stop()
+        tvers.close()
 
 
 @apikey_app.command("create")

@@ -27,6 +27,7 @@ from tvers.channels.schemas import ApiKeyIn, ChannelIn, ChannelType
 from tvers.demo import DEFAULT_ORDERS
 from tvers.demo.catalog_data import DemoCatalog, DemoProduct, build_catalog
 from tvers.demo.customers import load_customers
+from tvers.demo.fulfilment import DemoFulfilment, FulfilmentHistory
 from tvers.demo.offers import load_offers
 from tvers.demo.order_plan import plan_orders
 from tvers.demo.orders import DemoOrders, OrderHistory
@@ -64,6 +65,7 @@ class DemoSummary:
     locations: int
     customers: int
     orders: DemoOrders
+    fulfilment: DemoFulfilment
 
     def describe(self) -> str:
         return (f"{self.products} products, {self.variants} variants, {self.channels} channels, 4 price books, "
@@ -85,11 +87,14 @@ def build_demo(tvers: Tvers, *, seed: int, log: Callable[[str], None] = lambda _
     people = load_customers(past, seed=seed, count=customers, log=log)
     load_offers(past, go_live=go_live)
     plan = plan_orders(seed=seed, count=orders, go_live=go_live, shoppers=people.shoppers)
-    history = OrderHistory(past, clock=clock, plan=plan, shoppers=people.shoppers, seed=seed, log=log)
+    fulfilment = FulfilmentHistory(past, clock=clock, seed=seed, end=go_live + timedelta(days=HISTORY_DAYS), log=log)
+    history = OrderHistory(past, clock=clock, plan=plan, shoppers=people.shoppers, seed=seed, log=log, fulfilment=fulfilment)
     history.open(data, product_popularity(data, seed=seed))
     load_stock(tvers, data, seed=seed, log=log, start=go_live, catch_up=history.run_until, history=stock_history)
     placed = history.finish()
     log(f"orders: {placed.describe()}")
+    fulfilled = fulfilment.finish()
+    log(f"fulfilment: {fulfilled.describe()}")
     with tvers.uow() as uow:
         key = api_keys.create_api_key(uow, ApiKeyIn(name="demo admin", role=Role.ADMIN))
         uow.commit()
@@ -101,6 +106,7 @@ def build_demo(tvers: Tvers, *, seed: int, log: Callable[[str], None] = lambda _
         locations=len(STORES) + len(WAREHOUSES),
         customers=people.created - people.merged,
         orders=placed,
+        fulfilment=fulfilled,
     )
 
 

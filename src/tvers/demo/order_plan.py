@@ -166,7 +166,7 @@ def plan_orders(*, seed: int, count: int, go_live: datetime, shoppers: Sequence[
                    for at in _instants(rng, channel, n, go_live=go_live))
     by_code = {channel.code: channel for channel in channels}
     wallets = _wallets(rng, shoppers)
-    chooser = _Chooser(rng, shoppers, credit={index for index, _ in wallets.store_credit})
+    chooser = OrderChooser(rng, shoppers, credit={index for index, _ in wallets.store_credit})
     orders = tuple(chooser.order(f"demo-{seed}-{number:05d}", at, by_code[code], day=campaign_day(at, go_live=go_live))
                    for number, (at, code) in enumerate(times, start=1))
     return OrderPlan(go_live=go_live, orders=orders, wallets=wallets)
@@ -217,7 +217,7 @@ def _wallets(rng: random.Random, shoppers: Sequence[DemoShopper]) -> Wallets:
 
 
 @dataclass
-class _Chooser:
+class OrderChooser:
     """Decides, order by order, how it is paid, who buys, what and how it leaves; remembers who used the welcome coupon."""
 
     rng: random.Random

@@ -143,7 +143,9 @@ def _take_units(uow: Uow, order_id: str, units: Sequence[Units], *, currency: st
                                quantity=unit.quantity, actor=actor)
         per_line[unit.order_line_id] += unit.quantity
     value = orders.fulfil_units(uow, order_id, per_line, actor=actor, reason=reason)
-    captures = payments.captures_for(uow, order_id=order_id, amount=Money(value, currency)) if value > 0 else []
+    # What the tenders still hold, at most: a marketplace collected its buyer's money at checkout (captured then).
+    due = min(value, payments.uncaptured_for_order(uow, order_id, currency=currency).minor)
+    captures = payments.captures_for(uow, order_id=order_id, amount=Money(due, currency)) if due > 0 else []
     return value, captures
 
 

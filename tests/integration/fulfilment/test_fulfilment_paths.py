@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from support.api import bearer, make_key, ok, problem
-from support.checkout import make_shop
+from support.checkout import make_shop, ship_to
 from support.fulfilment import captured_minor, fulfilment_of, minor, place, reservations, run_relay, stock, task_at, walk
 from tvers.bootstrap import Tvers
 from tvers.channels.access import Role
@@ -69,6 +69,30 @@ def test_ship_from_store_in_two_partial_shipments_captures_each_shipments_value(
     assert order_of(client, admin, order["id"])["status"] == "completed"
     assert events(tvers).count("order.shipped") == 2
     assert {"fulfillment.task_created", "order.delivered", "order.completed"} <= set(events(tvers))
+
+
+def test_a_marketplace_order_ships_without_capturing_again(client: TestClient, admin: dict[str, str], tvers: Tvers) -> None:
+    # given a marketplace order: the marketplace collected the buyer's money, so it is captured at checkout
+    make_shop(tvers)
+    lines = [{"sku": "CO-1", "quantity": 1}]
+    total = ok(client.post("/api/v1/quotes", headers=admin, json={"channel": "market", "lines": lines,
+                                                                  "shipping": {"method": "ship", "country": "NO"}}))
+    amount = str(total["grand_total"]["amount"])
+    placed = ok(client.post("/api/v1/orders", headers={**admin, "Idempotency-Key": "market-1"}, json={
+        "channel": "market", "lines": lines, "delivery": ship_to(), "external_id": "M-1",
+        "tenders": [{"tender": "marketplace", "amount": amount, "currency": "NOK", "marketplace_order_id": "M-1"}]}))
+    order = placed["order"]
+    assert placed["outcome"] == "confirmed" and captured_minor(tvers, order["id"]) == minor(order["total"]["amount"])
+    run_relay(tvers)
+    task = next(t for t in fulfilment_of(client, admin, order["id"])["tasks"] if t["kind"] == "ship")
+    dc = staff(tvers, task["location_code"])
+    walk(client, dc, task["id"], "accept", "pick", "pack")
+    # when it ships
+    shipment = ok(client.post(f"/api/v1/fulfillment/tasks/{task['id']}/ship", headers=dc, json={"carrier": "postnord"}))
+    # then the shipment is worth the order and nothing more is captured
+    assert shipment["value_minor"] == minor(order["total"]["amount"])
+    assert captured_minor(tvers, order["id"]) == minor(order["total"]["amount"])
+    assert order_of(client, admin, order["id"])["status"] == "fulfilled"
 
 
 def test_click_and_collect_hands_over_against_the_pickup_code(client: TestClient, admin: dict[str, str], tvers: Tvers) -> None:

@@ -7,9 +7,11 @@ Pickup: the chosen store when it has the stock, else a transfer into it from the
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from itertools import islice
 
 from tvers.inventory.geo import distance_km
 
@@ -131,9 +133,10 @@ def source_for_pickup(
     demands = _demands(lines)
     if store.opens_at is None:
         return _closed_store(demands, store)
-    here = _option(store, [max(store.available.get(d.variant_id, 0), 0) for d in demands], demands, origin=store.point, costs=costs)
+    here = _store_option(store, demands, costs)
     options = _options(demands, [s for s in sites if s.location_id != store.location_id], origin=store.point, costs=costs)
-    sources = [_pickup_sources(index, demand, here, options) for index, demand in enumerate(demands)]
+    nearest = sorted(options, key=_nearness)
+    sources = [_pickup_sources(index, demand, here, nearest) for index, demand in enumerate(demands)]
     placed = _allocate(demands, sources, into=store.location_id)
     shortfalls = _shortfalls(demands, placed, options, scope="that can transfer to the store")
     ready_by = _ready_by(store, store.opens_at, sources, now=now, costs=costs) if placed.allocations else None
@@ -142,7 +145,7 @@ def source_for_pickup(
         shortfalls=shortfalls,
         ready_by=ready_by,
         explanation=_explain_pickup(lines, store, placed, shortfalls, ready_by),
-        considered=_considered_for_pickup(store, demands, sources, options),
+        considered=_considered_for_pickup(store, demands, sources, nearest),
     )
 
 
@@ -164,13 +167,13 @@ class _Option:
 
     site: Site
     km: float | None  # to the destination (shipping) or the pickup store; None without a destination
-    stock: list[int]  # units per demand
+    stock: tuple[int, ...]  # units per demand, as the site gave them (below 0 when oversold: read through _units)
     mask: int  # the demands it can give in full, one bit each
     fixed: float  # the cost of using it at all
     kept: int  # units it keeps after giving every demand in `mask`, capped per demand (the surplus discount's measure)
     standalone: float  # `fixed` less the surplus discount, were it to give every demand in `mask`
     is_eligible: bool
-    rank: tuple[float, int, str, str]  # standalone cost, then higher priority, then code: the order options are tried in
+    rank: tuple[float, int, str, str]  # standalone cost, then higher priority, then code (then id): the order of preference
 
 
 Source = tuple[_Option, int]  # units of a demand from one option
@@ -184,47 +187,77 @@ def _demands(lines: Sequence[WantedLine]) -> list[_Demand]:
     return [_Demand(variant, sum(line.quantity for _, line in group), tuple(group)) for variant, group in by_variant.items()]
 
 
-def _options(demands: Sequence[_Demand], sites: Sequence[Site], *, origin: Point | None, costs: Costs) -> list[_Option]:
-    """Every site that has any unit of any demand, eligible or not (the explanation names the ones skipped)."""
-    variants = [demand.variant_id for demand in demands]
+def _options(
+    demands: Sequence[_Demand], sites: Sequence[Site], *, origin: Point | None, costs: Costs, keep_empty: bool = False
+) -> list[_Option]:
+    """Every site that has any unit of any demand (or every site, `keep_empty`), eligible or not (the explanations name
+    the ones skipped), in rank order.
+
+    The one pass over every site, so it is written for speed: a column (demand) at a time over all sites in list
+    comprehensions, then one short loop per site; a Python loop per site and demand costs several times as much.
+    """
+    gets = [site.available.get for site in sites]
+    masks, kept = [0] * len(sites), [0] * len(sites)
+    columns = []
+    for bit, demand in enumerate(demands):
+        column = [get(demand.variant_id, 0) for get in gets]
+        flag, quantity, cap = 1 << bit, demand.quantity, demand.quantity + SURPLUS_CAP
+        masks = [mask | flag if units >= quantity else mask for mask, units in zip(masks, column, strict=True)]
+        if costs.surplus_discount:  # units kept after the pick, at most SURPLUS_CAP a demand
+            kept = [k + (cap if units > cap else units) - quantity if units >= quantity else k
+                    for k, units in zip(kept, column, strict=True)]
+        columns.append(column)
+    stocks = list(zip(*columns, strict=True)) if columns else [() for _ in sites]
+    if origin is None:
+        kms: list[float | None] = [None] * len(sites)
+    else:
+        latitude, longitude = origin.latitude, origin.longitude
+        kms = [distance_km(latitude, longitude, site.point.latitude, site.point.longitude) for site in sites]
+    per_shipment, per_km, per_point = costs.per_shipment, costs.per_km, costs.per_priority_point
+    warehouse_discount, surplus_discount = costs.warehouse_discount, costs.surplus_discount
     options = []
-    for site in sites:
-        get = site.available.get
-        stock = [get(variant, 0) for variant in variants]
-        if max(stock, default=0) > 0:
-            options.append(_option(site, [units if units > 0 else 0 for units in stock], demands, origin=origin, costs=costs))
+    for site, mask, units_kept, stock, km in zip(sites, masks, kept, stocks, kms, strict=True):
+        if mask or keep_empty or max(stock, default=0) > 0:
+            priority = site.priority
+            fixed = per_shipment + per_km * (km or 0.0) - per_point * priority
+            if site.type in WAREHOUSE_TYPES:
+                fixed -= warehouse_discount
+            standalone = fixed - surplus_discount * units_kept
+            is_eligible = site.opens_at is not None and site.capacity_left > 0
+            rank = (standalone, -priority, site.code, site.location_id)
+            options.append(_Option(site, km, stock, mask, fixed, units_kept, standalone, is_eligible, rank))
+    options.sort(key=_rank)
     return options
 
 
-def _option(site: Site, stock: list[int], demands: Sequence[_Demand], *, origin: Point | None, costs: Costs) -> _Option:
-    mask, kept = 0, 0
-    for bit, (units, demand) in enumerate(zip(stock, demands, strict=True)):
-        if units >= demand.quantity:
-            mask |= 1 << bit
-            kept += min(units - demand.quantity, SURPLUS_CAP)
-    km = None if origin is None else distance_km(origin.latitude, origin.longitude, site.point.latitude, site.point.longitude)
-    fixed = (
-        costs.per_shipment
-        + costs.per_km * (km or 0.0)
-        - costs.per_priority_point * site.priority
-        - (costs.warehouse_discount if site.type in WAREHOUSE_TYPES else 0.0)
-    )
-    standalone = fixed - costs.surplus_discount * kept
-    is_eligible = site.opens_at is not None and site.capacity_left > 0
-    rank = (round(standalone, 9), -site.priority, site.code, site.location_id)
-    return _Option(site, km, stock, mask, fixed, kept, standalone, is_eligible, rank)
+def _store_option(store: Site, demands: Sequence[_Demand], costs: Costs) -> _Option:
+    """The pickup store as an option, also when it has none of what is wanted."""
+    return _options(demands, [store], origin=store.point, costs=costs, keep_empty=True)[0]
+
+
+def _units(option: _Option, index: int) -> int:
+    return max(option.stock[index], 0)
 
 
 def _surplus(option: _Option, bit: int, demands: Sequence[_Demand]) -> int:
     return min(option.stock[bit] - demands[bit].quantity, SURPLUS_CAP)
 
 
-def _bits(mask: int) -> list[int]:
-    return [bit for bit in range(mask.bit_length()) if mask >> bit & 1]
+@lru_cache(maxsize=1 << 13)
+def _bits(mask: int) -> tuple[int, ...]:
+    return tuple(bit for bit in range(mask.bit_length()) if mask >> bit & 1)
 
 
 def _low(mask: int) -> int:
     return (mask & -mask).bit_length() - 1
+
+
+def _members(bitset: int) -> Iterator[int]:
+    """The set bits of `bitset`, lowest first."""
+    while bitset:
+        low = bitset & -bitset
+        yield low.bit_length() - 1
+        bitset ^= low
 
 
 def _rank(option: _Option) -> tuple[float, int, str, str]:
@@ -237,42 +270,39 @@ def _rank(option: _Option) -> tuple[float, int, str, str]:
 class _Cover:
     """The fewest eligible sites that give, whole, every demand some eligible site has in full; then the cheapest such.
 
-    Exact up to EXACT_COVER_MAX_LINES demands: one option per set of demands (the cheapest), none that a no dearer
-    option's set contains, then iterative deepening on the number of sites, then a bounded search for the cheapest
-    set of that size. Beyond that size, greedy (most demands first).
+    Options are first reduced to one per set of demands (the cheapest), none whose set a no dearer option's set
+    contains. Up to EXACT_COVER_MAX_LINES demands the number of sites is exact (iterative deepening), and so is the
+    cost of the set chosen among sets of that size (a bounded branch and bound) as long as there is no surplus
+    discount: with one, the reduction compares options on the surplus over all they could give. Beyond that size,
+    greedy (most demands first). Sets of options are bitsets over `kept` (bit j: kept[j], in rank order), so "the
+    cheapest site that gives all of these" is a few ANDs.
     """
 
     def __init__(self, options: Sequence[_Option], demands: Sequence[_Demand], costs: Costs) -> None:
         self.demands, self.costs = demands, costs
         self.is_exact = len(demands) <= EXACT_COVER_MAX_LINES
-        ranked = sorted((option for option in options if option.is_eligible and option.mask), key=_rank)
-        self.full = 0
-        for option in ranked:
-            self.full |= option.mask
-        # exact mode: covered[m] == 1 when one kept option gives every demand of m (all subsets of kept masks)
-        self._covered = bytearray(1 << len(demands)) if self.is_exact else bytearray()
-        self.kept = self._undominated(ranked)
-        self._by_bit: list[list[_Option]] = [[] for _ in demands]
-        for option in self.kept:
+        firsts: dict[int, _Option] = {}
+        for option in options:  # in rank order, so the first per set of demands is the cheapest
+            if option.is_eligible and option.mask:
+                firsts.setdefault(option.mask, option)
+        self.kept: list[_Option] = []
+        self._having = [0] * len(demands)  # per demand: the kept options that give it whole
+        for option in firsts.values():
+            if self._supersets(option.mask):
+                continue  # an option ranked before it gives these demands and more
             for bit in _bits(option.mask):
-                self._by_bit[bit].append(option)
+                self._having[bit] |= 1 << len(self.kept)
+            self.kept.append(option)
+        self._by_bit = [[self.kept[i] for i in _members(having)] for having in self._having]
+        self.full = sum(1 << bit for bit, having in enumerate(self._having) if having)
         self._failed: set[tuple[int, int]] = set()
 
-    def _undominated(self, ranked: Sequence[_Option]) -> list[_Option]:
-        kept, covered, seen = [], self._covered, set()
-        for option in ranked:
-            mask = option.mask
-            if not self.is_exact:
-                if mask not in seen:
-                    seen.add(mask)
-                    kept.append(option)
-            elif not covered[mask]:  # else an option ranked before it gives these demands, and perhaps more
-                kept.append(option)
-                subset = mask
-                while subset:
-                    covered[subset] = 1
-                    subset = (subset - 1) & mask
-        return kept
+    def _supersets(self, needed: int) -> int:
+        """The kept options that give every demand in `needed` whole."""
+        found = (1 << len(self.kept)) - 1
+        for bit in _bits(needed):
+            found &= self._having[bit]
+        return found
 
     def best(self) -> list[_Option]:
         """The sites to use, in rank order: one if one can give everything, else the fewest, then the cheapest."""
@@ -296,9 +326,8 @@ class _Cover:
 
     def _within(self, needed: int, count: int) -> list[_Option] | None:
         if count == 1:
-            if not self._covered[needed]:
-                return None
-            return [next(option for option in self._by_bit[_low(needed)] if not needed & ~option.mask)]
+            givers = self._supersets(needed)
+            return [self.kept[_low(givers)]] if givers else None
         if (needed, count) in self._failed:
             return None
         for option in self._by_bit[_low(needed)]:  # some site must give the first demand still needed
@@ -320,14 +349,19 @@ class _Cover:
             steps += 1
             if steps > SEARCH_BUDGET:
                 return
+            if left == 1:  # the last site must give all that is left: only those that do, cheapest first
+                for index in _members(self._supersets(needed)):
+                    option = self.kept[index]
+                    if spent + option.standalone > best_key[0] + _EPSILON:
+                        break
+                    if (key := self._key([*picked, option])) < best_key:
+                        best, best_key = [*picked, option], key
+                return
             for option in self._by_bit[_low(needed)]:  # in rank order: the bound only rises along the list
                 if spent + option.standalone + (left - 1) * floor > best_key[0] + _EPSILON:
                     break
                 rest = needed & ~option.mask
-                if left == 1:
-                    if not rest and (key := self._key([*picked, option])) < best_key:
-                        best, best_key = [*picked, option], key
-                elif rest and (left > 2 or self._covered[rest]):
+                if rest and (left > 2 or self._supersets(rest)):
                     search(rest, left - 1, [*picked, option], spent + option.standalone)
 
         search(self.full, len(witness), [], 0.0)
@@ -341,7 +375,14 @@ class _Cover:
         """What using these sites costs, each demand they can give whole counted at the one that keeps most after it."""
         total = sum(option.fixed for option in picked)
         if self.costs.surplus_discount:
-            kept = sum(max(_surplus(o, bit, self.demands) for o in picked if o.mask >> bit & 1) for bit in _bits(self.full))
+            kept = sum(option.kept for option in picked)
+            seen = shared = 0
+            for option in picked:
+                shared |= seen & option.mask
+                seen |= option.mask
+            for bit in _bits(shared):  # a demand two sites could give counts once, at the one keeping most
+                surpluses = [_surplus(option, bit, self.demands) for option in picked if option.mask >> bit & 1]
+                kept -= sum(surpluses) - max(surpluses)
             total -= self.costs.surplus_discount * kept
         return total
 
@@ -382,7 +423,7 @@ def _split_the_rest(
             continue
         givers = sorted(
             (option for option in options if option.is_eligible and option.stock[index] > 0),
-            key=lambda o: (o.site.location_id not in shipping, round(o.fixed, 9), -o.site.priority, o.site.code, o.site.location_id),
+            key=lambda o: (o.site.location_id not in shipping, o.fixed, -o.site.priority, o.site.code, o.site.location_id),
         )
         left = demand.quantity
         for option in givers:
@@ -397,17 +438,20 @@ def _split_the_rest(
 # --------------------------------------------------------------------------- pickup
 
 
-def _pickup_sources(index: int, demand: _Demand, here: _Option, options: Sequence[_Option]) -> list[Source]:
-    """The store's own units if it has them all; else the whole demand from the nearest site that has it; else a split."""
+def _pickup_sources(index: int, demand: _Demand, here: _Option, nearest: Sequence[_Option]) -> list[Source]:
+    """The store's own units if it has them all; else the whole demand from the nearest site that has it; else a split.
+
+    `nearest`: the other sites, nearest first.
+    """
     if here.stock[index] >= demand.quantity:
         return [(here, demand.quantity)]
-    nearest = sorted((option for option in options if option.is_eligible and option.stock[index] > 0), key=_nearness)
-    whole = next((option for option in nearest if option.stock[index] >= demand.quantity), None)
+    givers = [option for option in nearest if option.is_eligible and option.stock[index] > 0]
+    whole = next((option for option in givers if option.stock[index] >= demand.quantity), None)
     if whole is not None:
         return [(whole, demand.quantity)]
     sources, left = [], demand.quantity
-    for option in (here, *nearest):  # the store's own units first: they need no transfer
-        take = min(option.stock[index], left)
+    for option in (here, *givers):  # the store's own units first: they need no transfer
+        take = min(_units(option, index), left)
         if take:
             sources.append((option, take))
             left -= take
@@ -495,7 +539,7 @@ def _shortfalls(demands: Sequence[_Demand], placed: _Placed, options: Sequence[_
 def _shortfall_reason(index: int, demands: Sequence[_Demand], placed: _Placed, options: Sequence[_Option], *, scope: str) -> str:
     missing = sum(units for demand_index, _, units in placed.missing if demand_index == index)
     reason = f"no location {scope} has it" if missing == demands[index].quantity else f"not enough stock at the locations {scope}"
-    elsewhere = sum(option.stock[index] for option in options if not option.is_eligible)
+    elsewhere = sum(_units(option, index) for option in options if not option.is_eligible)
     return f"{reason} (closed or full locations have {elsewhere})" if elsewhere else reason
 
 
@@ -581,16 +625,15 @@ def _no_single_site(options: Sequence[_Option], demand_count: int, count: int) -
 
 def _best_alternative(chosen: _Option, options: Sequence[_Option], cover: _Cover, count: int) -> str:
     """The closed or full site that would have won, else the cheapest other eligible site that has any line in full."""
-    rivals = sorted((option for option in options if option is not chosen and option.mask), key=_rank)
-    for option in rivals:
-        if option.rank >= chosen.rank:
+    rivals = [option for option in options if option is not chosen and option.mask]  # in rank order
+    for rival in rivals:
+        if rival.rank >= chosen.rank:
             break
-        if not option.is_eligible and option.mask == chosen.mask:
-            return f"{_where(option)} has {_all(count)} but {_why_skipped(option)}"
-    eligible = [option for option in rivals if option.is_eligible]
-    if not eligible:
+        if not rival.is_eligible and rival.mask == chosen.mask:
+            return f"{_where(rival)} has {_all(count)} but {_why_skipped(rival)}"
+    option = next((rival for rival in rivals if rival.is_eligible), None)
+    if option is None:
         return "no other location has any line in full"
-    option = eligible[0]
     if option.mask == chosen.mask:
         return f"{_where(option)} also has {_all(count)} but {_costlier(option, chosen, cover.costs)}"
     return f"{option.site.name} {_lacking(option, cover, used=1)}"
@@ -627,7 +670,7 @@ def _considered_for_shipping(options: Sequence[_Option], placed: _Placed, cover:
     """Up to five sites not used that have a line in full, in rank order, each with why it was not used."""
     gives = list(placed.gives.values())
     chosen = gives[0][0] if len(gives) == 1 else None
-    rivals = sorted((o for o in options if o.site.location_id not in placed.gives and o.mask), key=_rank)[:CONSIDERED_MAX]
+    rivals = islice((o for o in options if o.mask and o.site.location_id not in placed.gives), CONSIDERED_MAX)  # in rank order
     return tuple(_considered_one(option, chosen, cover, count, used=len(gives)) for option in rivals)
 
 
@@ -674,7 +717,7 @@ def _transfer_text(option: _Option, pieces: Sequence[tuple[WantedLine, int]], *,
 
 
 def _considered_for_pickup(
-    store: Site, demands: Sequence[_Demand], sources: Sequence[Sequence[Source]], options: Sequence[_Option]
+    store: Site, demands: Sequence[_Demand], sources: Sequence[Sequence[Source]], nearest: Sequence[_Option]
 ) -> tuple[str, ...]:
     """Nearer sites passed over for a line that came by transfer (closed, full or short), and the store's own part."""
     notes: list[str] = []
@@ -687,10 +730,10 @@ def _considered_for_pickup(
         if len(pieces) == 1 and 0 < (own := _own(store, demand)) < demand.quantity:
             source = pieces[0][0].site.name
             notes.append(f"{store.name} has only {own} of {demand.quantity} units of {what}, so it comes whole from {source}")
-        for option in sorted(options, key=_nearness):
+        for option in nearest:
             if (option.km or 0.0) >= far or len(notes) >= CONSIDERED_MAX:
                 break
-            if option.site.location_id in used or not option.stock[index]:
+            if option.site.location_id in used or not _units(option, index):
                 continue
             if not option.is_eligible:
                 notes.append(f"{_where(option)} has {what} but {_why_skipped(option)}")

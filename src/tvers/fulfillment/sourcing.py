@@ -134,7 +134,8 @@ def source_for_pickup(
     if store.opens_at is None:
         return _closed_store(demands, store)
     here = _store_option(store, demands, costs)
-    options = _options(demands, [s for s in sites if s.location_id != store.location_id], origin=store.point, costs=costs)
+    others = [site for site in sites if site.location_id != store.location_id]
+    options = _options(demands, others, origin=store.point, costs=costs, partial=True)
     nearest = sorted(options, key=_nearness)
     sources = [_pickup_sources(index, demand, here, nearest) for index, demand in enumerate(demands)]
     placed = _allocate(demands, sources, into=store.location_id)
@@ -167,13 +168,17 @@ class _Option:
 
     site: Site
     km: float | None  # to the destination (shipping) or the pickup store; None without a destination
-    stock: tuple[int, ...]  # units per demand, as the site gave them (below 0 when oversold: read through _units)
+    variants: tuple[str, ...]  # the demands' variants (one tuple shared by all options), to read the site's stock
     mask: int  # the demands it can give in full, one bit each
     fixed: float  # the cost of using it at all
     kept: int  # units it keeps after giving every demand in `mask`, capped per demand (the surplus discount's measure)
     standalone: float  # `fixed` less the surplus discount, were it to give every demand in `mask`
     is_eligible: bool
     rank: tuple[float, int, str, str]  # standalone cost, then higher priority, then code (then id): the order of preference
+
+    def units(self, index: int) -> int:
+        """What the site has of demand `index` (oversold counts as none)."""
+        return max(self.site.available.get(self.variants[index], 0), 0)
 
 
 Source = tuple[_Option, int]  # units of a demand from one option
@@ -188,59 +193,69 @@ def _demands(lines: Sequence[WantedLine]) -> list[_Demand]:
 
 
 def _options(
-    demands: Sequence[_Demand], sites: Sequence[Site], *, origin: Point | None, costs: Costs, keep_empty: bool = False
+    demands: Sequence[_Demand], sites: Sequence[Site], *, origin: Point | None, costs: Costs, partial: bool = False
 ) -> list[_Option]:
-    """Every site that has any unit of any demand (or every site, `keep_empty`), eligible or not (the explanations name
-    the ones skipped), in rank order.
+    """The sites that give some demand whole, eligible or not (the explanations name the ones skipped), in rank order;
+    also those with only some units when asked (`partial`) or when no eligible site has all of some demand (a split).
 
-    The one pass over every site, so it is written for speed: a column (demand) at a time over all sites in list
-    comprehensions, then one short loop per site; a Python loop per site and demand costs several times as much.
+    The one pass over every site, so it is written for speed: a list comprehension per demand over all sites packs what
+    each gives into one int, and only the sites that matter become options (a Python loop per site and demand, or an
+    object per site, costs several times as much).
     """
+    count = len(demands)
+    everything, some, unit = (1 << count) - 1, 1 << count, 1 << (count + 1)  # packed: whole demands | has units | kept × unit
     gets = [site.available.get for site in sites]
-    masks, kept = [0] * len(sites), [0] * len(sites)
-    columns = []
+    packed = [0] * len(sites)
     for bit, demand in enumerate(demands):
-        column = [get(demand.variant_id, 0) for get in gets]
-        flag, quantity, cap = 1 << bit, demand.quantity, demand.quantity + SURPLUS_CAP
-        masks = [mask | flag if units >= quantity else mask for mask, units in zip(masks, column, strict=True)]
-        if costs.surplus_discount:  # units kept after the pick, at most SURPLUS_CAP a demand
-            kept = [k + (cap if units > cap else units) - quantity if units >= quantity else k
-                    for k, units in zip(kept, column, strict=True)]
-        columns.append(column)
-    stocks = list(zip(*columns, strict=True)) if columns else [() for _ in sites]
+        variant, quantity, flag = demand.variant_id, demand.quantity, 1 << bit
+        most = quantity + SURPLUS_CAP
+        packed = [
+            (p | flag | some) + ((most if units > most else units) - quantity) * unit if (units := get(variant, 0)) >= quantity
+            else (p | some if units > 0 else p)
+            for p, get in zip(packed, gets, strict=True)
+        ]
+    coverable = 0
+    for site, p in zip(sites, packed, strict=True):
+        if p & everything and site.opens_at is not None and site.capacity_left > 0:
+            coverable |= p
+    wanted = some if partial or (coverable & everything) != everything else everything
+    chosen = [(site, p) for site, p in zip(sites, packed, strict=True) if p & wanted]
+    return _ranked(chosen, tuple(demand.variant_id for demand in demands), origin=origin, costs=costs)
+
+
+def _ranked(chosen: Sequence[tuple[Site, int]], variants: tuple[str, ...], *, origin: Point | None, costs: Costs) -> list[_Option]:
+    """Sites with what they give packed (as `_options` does) as options, in rank order."""
+    everything = (1 << len(variants)) - 1
     if origin is None:
-        kms: list[float | None] = [None] * len(sites)
+        kms: list[float | None] = [None] * len(chosen)
     else:
         latitude, longitude = origin.latitude, origin.longitude
-        kms = [distance_km(latitude, longitude, site.point.latitude, site.point.longitude) for site in sites]
+        kms = [distance_km(latitude, longitude, site.point.latitude, site.point.longitude) for site, _ in chosen]
     per_shipment, per_km, per_point = costs.per_shipment, costs.per_km, costs.per_priority_point
     warehouse_discount, surplus_discount = costs.warehouse_discount, costs.surplus_discount
     options = []
-    for site, mask, units_kept, stock, km in zip(sites, masks, kept, stocks, kms, strict=True):
-        if mask or keep_empty or max(stock, default=0) > 0:
-            priority = site.priority
-            fixed = per_shipment + per_km * (km or 0.0) - per_point * priority
-            if site.type in WAREHOUSE_TYPES:
-                fixed -= warehouse_discount
-            standalone = fixed - surplus_discount * units_kept
-            is_eligible = site.opens_at is not None and site.capacity_left > 0
-            rank = (standalone, -priority, site.code, site.location_id)
-            options.append(_Option(site, km, stock, mask, fixed, units_kept, standalone, is_eligible, rank))
+    for (site, packed), km in zip(chosen, kms, strict=True):
+        priority, kept = site.priority, packed >> (len(variants) + 1)
+        fixed = per_shipment + per_km * (km or 0.0) - per_point * priority
+        if site.type in WAREHOUSE_TYPES:
+            fixed -= warehouse_discount
+        standalone = fixed - surplus_discount * kept
+        is_eligible = site.opens_at is not None and site.capacity_left > 0
+        rank = (standalone, -priority, site.code, site.location_id)
+        options.append(_Option(site, km, variants, packed & everything, fixed, kept, standalone, is_eligible, rank))
     options.sort(key=_rank)
     return options
 
 
 def _store_option(store: Site, demands: Sequence[_Demand], costs: Costs) -> _Option:
     """The pickup store as an option, also when it has none of what is wanted."""
-    return _options(demands, [store], origin=store.point, costs=costs, keep_empty=True)[0]
-
-
-def _units(option: _Option, index: int) -> int:
-    return max(option.stock[index], 0)
+    variants = tuple(demand.variant_id for demand in demands)
+    found = _options(demands, [store], origin=store.point, costs=costs, partial=True)
+    return found[0] if found else _ranked([(store, 0)], variants, origin=store.point, costs=costs)[0]
 
 
 def _surplus(option: _Option, bit: int, demands: Sequence[_Demand]) -> int:
-    return min(option.stock[bit] - demands[bit].quantity, SURPLUS_CAP)
+    return min(option.units(bit) - demands[bit].quantity, SURPLUS_CAP)
 
 
 @lru_cache(maxsize=1 << 13)
@@ -295,7 +310,7 @@ class _Cover:
             self.kept.append(option)
         self._by_bit = [[self.kept[i] for i in _members(having)] for having in self._having]
         self.full = sum(1 << bit for bit, having in enumerate(self._having) if having)
-        self._failed: set[tuple[int, int]] = set()
+        self._memo: dict[tuple[int, int], list[_Option] | None] = {}  # (demands, at most this many sites) → some such sites
 
     def _supersets(self, needed: int) -> int:
         """The kept options that give every demand in `needed` whole."""
@@ -328,15 +343,17 @@ class _Cover:
         if count == 1:
             givers = self._supersets(needed)
             return [self.kept[_low(givers)]] if givers else None
-        if (needed, count) in self._failed:
-            return None
+        if (needed, count) in self._memo:
+            return self._memo[needed, count]
+        answer = None
         for option in self._by_bit[_low(needed)]:  # some site must give the first demand still needed
             rest = needed & ~option.mask
             found = self._within(rest, count - 1) if rest else []
             if found is not None:
-                return [option, *found]
-        self._failed.add((needed, count))
-        return None
+                answer = [option, *found]
+                break
+        self._memo[needed, count] = answer
+        return answer
 
     def _cheapest(self, witness: list[_Option]) -> list[_Option]:
         """The cheapest set of len(witness) kept options that gives `full`; branch and bound from the witness's cost."""
@@ -361,7 +378,7 @@ class _Cover:
                 if spent + option.standalone + (left - 1) * floor > best_key[0] + _EPSILON:
                     break
                 rest = needed & ~option.mask
-                if rest and (left > 2 or self._supersets(rest)):
+                if rest and self._within(rest, left - 1) is not None:  # what is left can still be given (memoised)
                     search(rest, left - 1, [*picked, option], spent + option.standalone)
 
         search(self.full, len(witness), [], 0.0)
@@ -422,12 +439,12 @@ def _split_the_rest(
         if sources[index]:
             continue
         givers = sorted(
-            (option for option in options if option.is_eligible and option.stock[index] > 0),
+            (option for option in options if option.is_eligible and option.units(index) > 0),
             key=lambda o: (o.site.location_id not in shipping, o.fixed, -o.site.priority, o.site.code, o.site.location_id),
         )
         left = demand.quantity
         for option in givers:
-            take = min(option.stock[index], left)
+            take = min(option.units(index), left)
             sources[index].append((option, take))
             shipping.add(option.site.location_id)
             left -= take
@@ -443,15 +460,15 @@ def _pickup_sources(index: int, demand: _Demand, here: _Option, nearest: Sequenc
 
     `nearest`: the other sites, nearest first.
     """
-    if here.stock[index] >= demand.quantity:
+    if here.units(index) >= demand.quantity:
         return [(here, demand.quantity)]
-    givers = [option for option in nearest if option.is_eligible and option.stock[index] > 0]
-    whole = next((option for option in givers if option.stock[index] >= demand.quantity), None)
+    givers = [option for option in nearest if option.is_eligible and option.units(index) > 0]
+    whole = next((option for option in givers if option.units(index) >= demand.quantity), None)
     if whole is not None:
         return [(whole, demand.quantity)]
     sources, left = [], demand.quantity
     for option in (here, *givers):  # the store's own units first: they need no transfer
-        take = min(_units(option, index), left)
+        take = min(option.units(index), left)
         if take:
             sources.append((option, take))
             left -= take
@@ -539,7 +556,7 @@ def _shortfalls(demands: Sequence[_Demand], placed: _Placed, options: Sequence[_
 def _shortfall_reason(index: int, demands: Sequence[_Demand], placed: _Placed, options: Sequence[_Option], *, scope: str) -> str:
     missing = sum(units for demand_index, _, units in placed.missing if demand_index == index)
     reason = f"no location {scope} has it" if missing == demands[index].quantity else f"not enough stock at the locations {scope}"
-    elsewhere = sum(_units(option, index) for option in options if not option.is_eligible)
+    elsewhere = sum(option.units(index) for option in options if not option.is_eligible)
     return f"{reason} (closed or full locations have {elsewhere})" if elsewhere else reason
 
 
@@ -733,12 +750,12 @@ def _considered_for_pickup(
         for option in nearest:
             if (option.km or 0.0) >= far or len(notes) >= CONSIDERED_MAX:
                 break
-            if option.site.location_id in used or not _units(option, index):
+            if option.site.location_id in used or not option.units(index):
                 continue
             if not option.is_eligible:
                 notes.append(f"{_where(option)} has {what} but {_why_skipped(option)}")
             else:
-                notes.append(f"{_where(option)} has only {option.stock[index]} of {demand.quantity} units of {what}")
+                notes.append(f"{_where(option)} has only {option.units(index)} of {demand.quantity} units of {what}")
     return tuple(notes[:CONSIDERED_MAX])
 
 

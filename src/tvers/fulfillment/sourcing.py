@@ -110,19 +110,19 @@ def source_for_shipping(
 ) -> Plan:
     """Where each line ships from: one location if any has everything, else the fewest, then the cheapest."""
     demands = _demands(lines)
-    options = _options(demands, sites, origin=destination, costs=costs)
-    cover = _Cover(options, demands, costs)
+    ranking = _offers(demands, sites, origin=destination, costs=costs)
+    cover = _Cover(ranking, demands, costs)
     chosen = cover.best()
     whole = cover.assign(chosen)
     sources = [[(option, demand.quantity)] if option else [] for option, demand in zip(whole, demands, strict=True)]
-    _split_the_rest(demands, sources, options, used=chosen)
+    _split_the_rest(demands, sources, ranking, used=chosen)
     placed = _allocate(demands, sources, into=None)
-    shortfalls = _shortfalls(demands, placed, options, scope="the channel ships from")
+    shortfalls = _shortfalls(demands, placed, ranking, scope="the channel ships from")
     return Plan(
         allocations=placed.allocations,
         shortfalls=shortfalls,
-        explanation=_explain_shipping(lines, placed, shortfalls, cover, options),
-        considered=_considered_for_shipping(options, placed, cover, _wanted_count(lines)),
+        explanation=_explain_shipping(lines, placed, shortfalls, cover, ranking),
+        considered=_considered_for_shipping(ranking, placed, cover, _wanted_count(lines)),
     )
 
 
@@ -133,13 +133,12 @@ def source_for_pickup(
     demands = _demands(lines)
     if store.opens_at is None:
         return _closed_store(demands, store)
-    here = _store_option(store, demands, costs)
+    here = _offers(demands, [store], origin=store.point, costs=costs, everyone=True).option(0)
     others = [site for site in sites if site.location_id != store.location_id]
-    options = _options(demands, others, origin=store.point, costs=costs, partial=True)
-    nearest = sorted(options, key=_nearness)
+    nearest = _offers(demands, others, origin=store.point, costs=costs, partial=True, by_distance=True)
     sources = [_pickup_sources(index, demand, here, nearest) for index, demand in enumerate(demands)]
     placed = _allocate(demands, sources, into=store.location_id)
-    shortfalls = _shortfalls(demands, placed, options, scope="that can transfer to the store")
+    shortfalls = _shortfalls(demands, placed, nearest, scope="that can transfer to the store")
     ready_by = _ready_by(store, store.opens_at, sources, now=now, costs=costs) if placed.allocations else None
     return Plan(
         allocations=placed.allocations,
@@ -192,66 +191,124 @@ def _demands(lines: Sequence[WantedLine]) -> list[_Demand]:
     return [_Demand(variant, sum(line.quantity for _, line in group), tuple(group)) for variant, group in by_variant.items()]
 
 
-def _options(
-    demands: Sequence[_Demand], sites: Sequence[Site], *, origin: Point | None, costs: Costs, partial: bool = False
-) -> list[_Option]:
-    """The sites that give some demand whole, eligible or not (the explanations name the ones skipped), in rank order;
-    also those with only some units when asked (`partial`) or when no eligible site has all of some demand (a split).
+def _offers(
+    demands: Sequence[_Demand],
+    sites: Sequence[Site],
+    *,
+    origin: Point | None,
+    costs: Costs,
+    partial: bool = False,
+    everyone: bool = False,
+    by_distance: bool = False,
+) -> _Ranking:
+    """The sites that give some demand whole, eligible or not (the explanations name the ones skipped), ranked; also
+    those with only some units when asked (`partial`) or when no eligible site has all of some demand (it is split),
+    or every site (`everyone`)."""
+    everything = (1 << len(demands)) - 1
+    packed = _pack(demands, sites, with_kept=bool(costs.surplus_discount))
+    coverable = 0
+    for site, offer in zip(sites, packed, strict=True):
+        if offer & everything and _is_eligible(site):
+            coverable |= offer
+    if everyone:
+        chosen = list(zip(sites, packed, strict=True))
+    elif partial or (coverable & everything) != everything:
+        chosen = [(site, offer) for site, offer, some in zip(sites, packed, _has_some(demands, sites), strict=True) if offer or some]
+    else:
+        chosen = [(site, offer) for site, offer in zip(sites, packed, strict=True) if offer]
+    return _Ranking(chosen, tuple(demand.variant_id for demand in demands), origin=origin, costs=costs, by_distance=by_distance)
 
-    The one pass over every site, so it is written for speed: a list comprehension per demand over all sites packs what
-    each gives into one int, and only the sites that matter become options (a Python loop per site and demand, or an
-    object per site, costs several times as much).
+
+def _pack(demands: Sequence[_Demand], sites: Sequence[Site], *, with_kept: bool) -> list[int]:
+    """Per site, what it offers in one int: bit i when it gives demand i whole and, `with_kept`, above those bits the
+    units it keeps after giving them (capped per demand: the surplus discount's measure).
+
+    The one pass over every site and demand, so it is written for speed: a list comprehension per demand over all
+    sites (a Python loop per site and demand costs several times as much), the simpler one when no surplus counts.
     """
-    count = len(demands)
-    everything, some, unit = (1 << count) - 1, 1 << count, 1 << (count + 1)  # packed: whole demands | has units | kept × unit
+    unit = 1 << len(demands)
     gets = [site.available.get for site in sites]
     packed = [0] * len(sites)
     for bit, demand in enumerate(demands):
-        variant, quantity, flag = demand.variant_id, demand.quantity, 1 << bit
-        most = quantity + SURPLUS_CAP
-        packed = [
-            (p | flag | some) + ((most if units > most else units) - quantity) * unit if (units := get(variant, 0)) >= quantity
-            else (p | some if units > 0 else p)
-            for p, get in zip(packed, gets, strict=True)
+        variant, quantity, flag, most = demand.variant_id, demand.quantity, 1 << bit, demand.quantity + SURPLUS_CAP
+        if with_kept:
+            packed = [
+                offer + flag + ((most if units > most else units) - quantity) * unit if (units := get(variant, 0)) >= quantity else offer
+                for offer, get in zip(packed, gets, strict=True)
+            ]
+        else:
+            packed = [offer | flag if get(variant, 0) >= quantity else offer for offer, get in zip(packed, gets, strict=True)]
+    return packed
+
+
+def _has_some(demands: Sequence[_Demand], sites: Sequence[Site]) -> list[bool]:
+    """Per site, whether it has any unit of any demand (for splits and pickup, which may take part of a line)."""
+    gets = [site.available.get for site in sites]
+    some = [False] * len(sites)
+    for demand in demands:
+        variant = demand.variant_id
+        some = [found or get(variant, 0) > 0 for found, get in zip(some, gets, strict=True)]
+    return some
+
+
+def _is_eligible(site: Site) -> bool:
+    return site.opens_at is not None and site.capacity_left > 0
+
+
+class _Ranking:
+    """Sites in order of preference, by rank (cost, then higher priority, then code) or by distance (then the same).
+
+    The search and the explanations look at few of them (the cheapest per set of demands, a handful of rivals), so
+    distances and costs are worked out for all in list comprehensions and an option object is made only on first use.
+    Sites are referred to by index; `order` lists the indices in order of preference.
+    """
+
+    def __init__(
+        self, chosen: Sequence[tuple[Site, int]], variants: tuple[str, ...], *, origin: Point | None, costs: Costs, by_distance: bool
+    ) -> None:
+        self.sites = [site for site, _ in chosen]
+        self.variants, self.costs = variants, costs
+        everything, shift = (1 << len(variants)) - 1, len(variants)
+        self.masks = [offer & everything for _, offer in chosen]
+        self._kept = [offer >> shift for _, offer in chosen]
+        if origin is None:
+            self.kms: list[float | None] = [None] * len(chosen)
+        else:
+            latitude, longitude = origin.latitude, origin.longitude
+            self.kms = [distance_km(latitude, longitude, site.point.latitude, site.point.longitude) for site in self.sites]
+        per_shipment, per_km, per_point, warehouse = costs.per_shipment, costs.per_km, costs.per_priority_point, costs.warehouse_discount
+        self._fixed = [
+            per_shipment + per_km * (km or 0.0) - per_point * site.priority - (warehouse if site.type in WAREHOUSE_TYPES else 0.0)
+            for site, km in zip(self.sites, self.kms, strict=True)
         ]
-    coverable = 0
-    for site, p in zip(sites, packed, strict=True):
-        if p & everything and site.opens_at is not None and site.capacity_left > 0:
-            coverable |= p
-    wanted = some if partial or (coverable & everything) != everything else everything
-    chosen = [(site, p) for site, p in zip(sites, packed, strict=True) if p & wanted]
-    return _ranked(chosen, tuple(demand.variant_id for demand in demands), origin=origin, costs=costs)
+        surplus = costs.surplus_discount
+        self._standalone = [fixed - surplus * kept for fixed, kept in zip(self._fixed, self._kept, strict=True)] if surplus else self._fixed
+        keys = [km or 0.0 for km in self.kms] if by_distance else self._standalone
+        self.order = sorted(range(len(chosen)), key=keys.__getitem__)
+        if len(set(keys)) < len(keys):  # equal keys (rare): higher priority, then code, first
+            self.order.sort(key=lambda i: (keys[i], -self.sites[i].priority, self.sites[i].code, self.sites[i].location_id))
+        self._made: dict[int, _Option] = {}
 
+    def __iter__(self) -> Iterator[_Option]:
+        """Every site as an option, in order of preference (makes them all: for the rare paths)."""
+        return (self.option(index) for index in self.order)
 
-def _ranked(chosen: Sequence[tuple[Site, int]], variants: tuple[str, ...], *, origin: Point | None, costs: Costs) -> list[_Option]:
-    """Sites with what they give packed (as `_options` does) as options, in rank order."""
-    everything = (1 << len(variants)) - 1
-    if origin is None:
-        kms: list[float | None] = [None] * len(chosen)
-    else:
-        latitude, longitude = origin.latitude, origin.longitude
-        kms = [distance_km(latitude, longitude, site.point.latitude, site.point.longitude) for site, _ in chosen]
-    per_shipment, per_km, per_point = costs.per_shipment, costs.per_km, costs.per_priority_point
-    warehouse_discount, surplus_discount = costs.warehouse_discount, costs.surplus_discount
-    options = []
-    for (site, packed), km in zip(chosen, kms, strict=True):
-        priority, kept = site.priority, packed >> (len(variants) + 1)
-        fixed = per_shipment + per_km * (km or 0.0) - per_point * priority
-        if site.type in WAREHOUSE_TYPES:
-            fixed -= warehouse_discount
-        standalone = fixed - surplus_discount * kept
-        is_eligible = site.opens_at is not None and site.capacity_left > 0
-        rank = (standalone, -priority, site.code, site.location_id)
-        options.append(_Option(site, km, variants, packed & everything, fixed, kept, standalone, is_eligible, rank))
-    options.sort(key=_rank)
-    return options
+    def option(self, index: int) -> _Option:
+        made = self._made.get(index)
+        if made is None:
+            site, standalone = self.sites[index], self._standalone[index]
+            rank = (standalone, -site.priority, site.code, site.location_id)
+            made = _Option(site, self.kms[index], self.variants, self.masks[index], self._fixed[index], self._kept[index],
+                           standalone, _is_eligible(site), rank)
+            self._made[index] = made
+        return made
 
+    def units(self, index: int, demand: int) -> int:
+        """What site `index` has of demand `demand`, without making its option (oversold counts as none)."""
+        return max(self.sites[index].available.get(self.variants[demand], 0), 0)
 
-def _store_option(store: Site, demands: Sequence[_Demand], costs: Costs) -> _Option:
-    """The pickup store as an option, also when it has none of what is wanted."""
-    variants = tuple(demand.variant_id for demand in demands)
-    found = _options(demands, [store], origin=store.point, costs=costs, partial=True)
-    return found[0] if found else _ranked([(store, 0)], variants, origin=store.point, costs=costs)[0]
+    def is_eligible(self, index: int) -> bool:
+        return _is_eligible(self.sites[index])
 
 
 def _surplus(option: _Option, bit: int, demands: Sequence[_Demand]) -> int:
@@ -293,21 +350,23 @@ class _Cover:
     cheapest site that gives all of these" is a few ANDs.
     """
 
-    def __init__(self, options: Sequence[_Option], demands: Sequence[_Demand], costs: Costs) -> None:
+    def __init__(self, ranking: _Ranking, demands: Sequence[_Demand], costs: Costs) -> None:
         self.demands, self.costs = demands, costs
         self.is_exact = len(demands) <= EXACT_COVER_MAX_LINES
-        firsts: dict[int, _Option] = {}
-        for option in options:  # in rank order, so the first per set of demands is the cheapest
-            if option.is_eligible and option.mask:
-                firsts.setdefault(option.mask, option)
         self.kept: list[_Option] = []
         self._having = [0] * len(demands)  # per demand: the kept options that give it whole
-        for option in firsts.values():
-            if self._supersets(option.mask):
+        seen: set[int] = set()
+        masks = ranking.masks
+        for index in ranking.order:  # in rank order, so the first per set of demands is the cheapest
+            mask = masks[index]
+            if not mask or mask in seen or not ranking.is_eligible(index):
+                continue
+            seen.add(mask)
+            if self._supersets(mask):
                 continue  # an option ranked before it gives these demands and more
-            for bit in _bits(option.mask):
+            for bit in _bits(mask):
                 self._having[bit] |= 1 << len(self.kept)
-            self.kept.append(option)
+            self.kept.append(ranking.option(index))
         self._by_bit = [[self.kept[i] for i in _members(having)] for having in self._having]
         self.full = sum(1 << bit for bit, having in enumerate(self._having) if having)
         self._memo: dict[tuple[int, int], list[_Option] | None] = {}  # (demands, at most this many sites) → some such sites
@@ -430,16 +489,14 @@ class _Cover:
         return whole
 
 
-def _split_the_rest(
-    demands: Sequence[_Demand], sources: list[list[Source]], options: Sequence[_Option], *, used: Sequence[_Option]
-) -> None:
+def _split_the_rest(demands: Sequence[_Demand], sources: list[list[Source]], ranking: _Ranking, *, used: Sequence[_Option]) -> None:
     """A demand no eligible site has in full is split: over sites already shipping first, then the cheapest."""
     shipping = {option.site.location_id for option in used}
     for index, demand in enumerate(demands):
         if sources[index]:
             continue
         givers = sorted(
-            (option for option in options if option.is_eligible and option.units(index) > 0),
+            (ranking.option(i) for i in ranking.order if ranking.units(i, index) > 0 and ranking.is_eligible(i)),
             key=lambda o: (o.site.location_id not in shipping, o.fixed, -o.site.priority, o.site.code, o.site.location_id),
         )
         left = demand.quantity
@@ -455,17 +512,18 @@ def _split_the_rest(
 # --------------------------------------------------------------------------- pickup
 
 
-def _pickup_sources(index: int, demand: _Demand, here: _Option, nearest: Sequence[_Option]) -> list[Source]:
+def _pickup_sources(index: int, demand: _Demand, here: _Option, nearest: _Ranking) -> list[Source]:
     """The store's own units if it has them all; else the whole demand from the nearest site that has it; else a split.
 
-    `nearest`: the other sites, nearest first.
+    `nearest`: the other sites, ranked by distance.
     """
     if here.units(index) >= demand.quantity:
         return [(here, demand.quantity)]
-    givers = [option for option in nearest if option.is_eligible and option.units(index) > 0]
-    whole = next((option for option in givers if option.units(index) >= demand.quantity), None)
+    flag = 1 << index
+    whole = next((i for i in nearest.order if nearest.masks[i] & flag and nearest.is_eligible(i)), None)
     if whole is not None:
-        return [(whole, demand.quantity)]
+        return [(nearest.option(whole), demand.quantity)]
+    givers = [nearest.option(i) for i in nearest.order if nearest.units(i, index) > 0 and nearest.is_eligible(i)]
     sources, left = [], demand.quantity
     for option in (here, *givers):  # the store's own units first: they need no transfer
         take = min(option.units(index), left)
@@ -475,10 +533,6 @@ def _pickup_sources(index: int, demand: _Demand, here: _Option, nearest: Sequenc
         if not left:
             break
     return sources
-
-
-def _nearness(option: _Option) -> tuple[float, int, str, str]:
-    return option.km or 0.0, -option.site.priority, option.site.code, option.site.location_id
 
 
 def _ready_by(store: Site, opens_at: datetime, sources: Sequence[Sequence[Source]], *, now: datetime, costs: Costs) -> datetime:
@@ -546,17 +600,17 @@ def _allocate(demands: Sequence[_Demand], sources: Sequence[Sequence[Source]], *
     return placed
 
 
-def _shortfalls(demands: Sequence[_Demand], placed: _Placed, options: Sequence[_Option], *, scope: str) -> tuple[Shortfall, ...]:
+def _shortfalls(demands: Sequence[_Demand], placed: _Placed, ranking: _Ranking, *, scope: str) -> tuple[Shortfall, ...]:
     return tuple(
-        Shortfall(line.line_id, line.variant_id, units, _shortfall_reason(index, demands, placed, options, scope=scope))
+        Shortfall(line.line_id, line.variant_id, units, _shortfall_reason(index, demands, placed, ranking, scope=scope))
         for index, line, units in placed.missing
     )
 
 
-def _shortfall_reason(index: int, demands: Sequence[_Demand], placed: _Placed, options: Sequence[_Option], *, scope: str) -> str:
+def _shortfall_reason(index: int, demands: Sequence[_Demand], placed: _Placed, ranking: _Ranking, *, scope: str) -> str:
     missing = sum(units for demand_index, _, units in placed.missing if demand_index == index)
     reason = f"no location {scope} has it" if missing == demands[index].quantity else f"not enough stock at the locations {scope}"
-    elsewhere = sum(option.units(index) for option in options if not option.is_eligible)
+    elsewhere = sum(ranking.units(i, index) for i in ranking.order if not ranking.is_eligible(i))
     return f"{reason} (closed or full locations have {elsewhere})" if elsewhere else reason
 
 
@@ -606,7 +660,7 @@ def _shortfall_texts(shortfalls: Sequence[Shortfall], lines: Sequence[WantedLine
 
 
 def _explain_shipping(
-    lines: Sequence[WantedLine], placed: _Placed, shortfalls: Sequence[Shortfall], cover: _Cover, options: Sequence[_Option]
+    lines: Sequence[WantedLine], placed: _Placed, shortfalls: Sequence[Shortfall], cover: _Cover, ranking: _Ranking
 ) -> str:
     count = _wanted_count(lines)
     if not count:
@@ -620,10 +674,10 @@ def _explain_shipping(
         what = _all(count) if has_all and count > 1 else _what(pieces)
         head = [", ".join([f"{option.site.name}: {what}", *_km(option)])]
         if has_all:
-            head.append(_best_alternative(option, options, cover, count))
+            head.append(_best_alternative(option, ranking, cover, count))
     else:
         parts = [f"{option.site.name} ({', '.join([_what(pieces), *_km(option)])})" for option, pieces in gives]
-        head = [f"{len(gives)} shipments: " + ", ".join(parts), _no_single_site(options, len(cover.demands), count)]
+        head = [f"{len(gives)} shipments: " + ", ".join(parts), _no_single_site(ranking, len(cover.demands), count)]
     return "; ".join(head + _shortfall_texts(shortfalls, lines))
 
 
@@ -631,26 +685,27 @@ def _km(option: _Option) -> list[str]:
     return [] if option.km is None else [f"{round(option.km)} km"]
 
 
-def _no_single_site(options: Sequence[_Option], demand_count: int, count: int) -> str:
+def _no_single_site(ranking: _Ranking, demand_count: int, count: int) -> str:
     everything = (1 << demand_count) - 1
-    skipped = [option for option in options if not option.is_eligible and option.mask == everything]
-    if skipped:
-        option = min(skipped, key=_rank)
+    skipped = next((i for i in ranking.order if ranking.masks[i] == everything and not ranking.is_eligible(i)), None)
+    if skipped is not None:
+        option = ranking.option(skipped)
         return f"{_where(option)} has {_all(count)} but {_why_skipped(option)}"
     return f"no single location has {_all(count)}"
 
 
-def _best_alternative(chosen: _Option, options: Sequence[_Option], cover: _Cover, count: int) -> str:
+def _best_alternative(chosen: _Option, ranking: _Ranking, cover: _Cover, count: int) -> str:
     """The closed or full site that would have won, else the cheapest other eligible site that has any line in full."""
-    rivals = [option for option in options if option is not chosen and option.mask]  # in rank order
-    for rival in rivals:
-        if rival.rank >= chosen.rank:
+    rivals = [i for i in ranking.order if ranking.masks[i] and ranking.sites[i] is not chosen.site]
+    for i in rivals:
+        if ranking.masks[i] == chosen.mask and not ranking.is_eligible(i):
+            if (rival := ranking.option(i)).rank < chosen.rank:
+                return f"{_where(rival)} has {_all(count)} but {_why_skipped(rival)}"
             break
-        if not rival.is_eligible and rival.mask == chosen.mask:
-            return f"{_where(rival)} has {_all(count)} but {_why_skipped(rival)}"
-    option = next((rival for rival in rivals if rival.is_eligible), None)
-    if option is None:
+    first = next((i for i in rivals if ranking.is_eligible(i)), None)
+    if first is None:
         return "no other location has any line in full"
+    option = ranking.option(first)
     if option.mask == chosen.mask:
         return f"{_where(option)} also has {_all(count)} but {_costlier(option, chosen, cover.costs)}"
     return f"{option.site.name} {_lacking(option, cover, used=1)}"
@@ -683,11 +738,12 @@ def _warehouse_discount(option: _Option, costs: Costs) -> float:
     return costs.warehouse_discount if option.site.type in WAREHOUSE_TYPES else 0.0
 
 
-def _considered_for_shipping(options: Sequence[_Option], placed: _Placed, cover: _Cover, count: int) -> tuple[str, ...]:
+def _considered_for_shipping(ranking: _Ranking, placed: _Placed, cover: _Cover, count: int) -> tuple[str, ...]:
     """Up to five sites not used that have a line in full, in rank order, each with why it was not used."""
     gives = list(placed.gives.values())
     chosen = gives[0][0] if len(gives) == 1 else None
-    rivals = islice((o for o in options if o.mask and o.site.location_id not in placed.gives), CONSIDERED_MAX)  # in rank order
+    unused = (i for i in ranking.order if ranking.masks[i] and ranking.sites[i].location_id not in placed.gives)
+    rivals = (ranking.option(i) for i in islice(unused, CONSIDERED_MAX))
     return tuple(_considered_one(option, chosen, cover, count, used=len(gives)) for option in rivals)
 
 
@@ -734,7 +790,7 @@ def _transfer_text(option: _Option, pieces: Sequence[tuple[WantedLine, int]], *,
 
 
 def _considered_for_pickup(
-    store: Site, demands: Sequence[_Demand], sources: Sequence[Sequence[Source]], nearest: Sequence[_Option]
+    store: Site, demands: Sequence[_Demand], sources: Sequence[Sequence[Source]], nearest: _Ranking
 ) -> tuple[str, ...]:
     """Nearer sites passed over for a line that came by transfer (closed, full or short), and the store's own part."""
     notes: list[str] = []
@@ -747,11 +803,12 @@ def _considered_for_pickup(
         if len(pieces) == 1 and 0 < (own := _own(store, demand)) < demand.quantity:
             source = pieces[0][0].site.name
             notes.append(f"{store.name} has only {own} of {demand.quantity} units of {what}, so it comes whole from {source}")
-        for option in nearest:
-            if (option.km or 0.0) >= far or len(notes) >= CONSIDERED_MAX:
+        for i in nearest.order:
+            if (nearest.kms[i] or 0.0) >= far or len(notes) >= CONSIDERED_MAX:
                 break
-            if option.site.location_id in used or not option.units(index):
+            if not nearest.units(i, index) or nearest.sites[i].location_id in used:
                 continue
+            option = nearest.option(i)
             if not option.is_eligible:
                 notes.append(f"{_where(option)} has {what} but {_why_skipped(option)}")
             else:

@@ -7,11 +7,10 @@ Pickup: the chosen store when it has the stock, else a transfer into it from the
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
-from itertools import islice
+from functools import cache, lru_cache
 
 from tvers.inventory.geo import distance_km
 
@@ -111,9 +110,16 @@ def source_for_shipping(
     """Where each line ships from: one location if any has everything, else the fewest, then the cheapest."""
     demands = _demands(lines)
     ranking = _offers(demands, sites, origin=destination, costs=costs)
-    cover = _Cover(ranking, demands, costs)
-    chosen = cover.best()
-    whole = cover.assign(chosen)
+    everything = (1 << len(demands)) - 1
+    single = ranking.cheapest(i for i, mask in enumerate(ranking.masks) if mask == everything and ranking.is_eligible(i))
+    cover: Callable[[], _Cover]
+    if single is not None:  # the whole order from one site: the cheapest of those that have it all; no search
+        chosen = [ranking.option(single)]
+        cover = cache(lambda: _Cover(ranking, demands, costs, ranked=False))  # only to explain rivals that lack lines
+    else:
+        found = _Cover(ranking, demands, costs)
+        chosen, cover = found.best(), lambda: found
+    whole = _Cover.assign(chosen, demands)
     sources = [[(option, demand.quantity)] if option else [] for option, demand in zip(whole, demands, strict=True)]
     _split_the_rest(demands, sources, ranking, used=chosen)
     placed = _allocate(demands, sources, into=None)
@@ -121,8 +127,8 @@ def source_for_shipping(
     return Plan(
         allocations=placed.allocations,
         shortfalls=shortfalls,
-        explanation=_explain_shipping(lines, placed, shortfalls, cover, ranking),
-        considered=_considered_for_shipping(ranking, placed, cover, _wanted_count(lines)),
+        explanation=_explain_shipping(lines, demands, placed, shortfalls, ranking, cover),
+        considered=_considered_for_shipping(ranking, placed, demands, cover, _wanted_count(lines)),
     )
 
 
@@ -258,22 +264,60 @@ def _is_eligible(site: Site) -> bool:
 class _Ranking:
     """Sites in order of preference, by rank (cost, then higher priority, then code) or by distance (then the same).
 
-    The search and the explanations look at few of them (the cheapest per set of demands, a handful of rivals), so
-    distances and costs are worked out for all in list comprehensions and an option object is made only on first use.
-    Sites are referred to by index; `order` lists the indices in order of preference.
+    A decision looks closely at few sites (the cheapest per set of demands, a handful of rivals), so distances and
+    costs are worked out only when asked for (for all at once, in list comprehensions, when the whole order is), and
+    an option object only on first use. Sites are referred to by index; `order` lists them in order of preference.
     """
 
     def __init__(
         self, chosen: Sequence[tuple[Site, int]], variants: tuple[str, ...], *, origin: Point | None, costs: Costs, by_distance: bool
     ) -> None:
         self.sites = [site for site, _ in chosen]
-        self.variants, self.costs = variants, costs
+        self.variants, self.costs, self._origin, self._by_distance = variants, costs, origin, by_distance
         everything, shift = (1 << len(variants)) - 1, len(variants)
         self.masks = [offer & everything for _, offer in chosen]
         self._kept = [offer >> shift for _, offer in chosen]
-        if origin is None:
-            self.kms: list[float | None] = [None] * len(chosen)
-        else:
+        self.kms: list[float | None] = [None] * len(chosen)
+        self._fixed = [0.0] * len(chosen)
+        self._standalone = [0.0] * len(chosen)
+        self._costed = [False] * len(chosen)
+        self._order: list[int] | None = None
+        self._made: dict[int, _Option] = {}
+
+    @property
+    def order(self) -> list[int]:
+        """Every site's index, in order of preference (works out every distance and cost)."""
+        if self._order is None:
+            self._cost_all()
+            keys = [km or 0.0 for km in self.kms] if self._by_distance else self._standalone
+            self._order = sorted(range(len(self.sites)), key=keys.__getitem__)
+            if len(set(keys)) < len(keys):  # equal keys (rare): higher priority, then code, first
+                self._order.sort(key=lambda i: (keys[i], *self._tie(i)))
+        return self._order
+
+    def rank(self, index: int) -> tuple[float, int, str, str]:
+        self._cost(index)
+        return (self._standalone[index], *self._tie(index))
+
+    def _tie(self, index: int) -> tuple[int, str, str]:
+        site = self.sites[index]
+        return -site.priority, site.code, site.location_id
+
+    def _cost(self, index: int) -> None:
+        if self._costed[index]:
+            return
+        site, costs, origin = self.sites[index], self.costs, self._origin
+        km = None if origin is None else distance_km(origin.latitude, origin.longitude, site.point.latitude, site.point.longitude)
+        fixed = costs.per_shipment + costs.per_km * (km or 0.0) - costs.per_priority_point * site.priority
+        if site.type in WAREHOUSE_TYPES:
+            fixed -= costs.warehouse_discount
+        self.kms[index], self._fixed[index] = km, fixed
+        self._standalone[index] = fixed - costs.surplus_discount * self._kept[index]
+        self._costed[index] = True
+
+    def _cost_all(self) -> None:
+        costs, origin = self.costs, self._origin
+        if origin is not None:
             latitude, longitude = origin.latitude, origin.longitude
             self.kms = [distance_km(latitude, longitude, site.point.latitude, site.point.longitude) for site in self.sites]
         per_shipment, per_km, per_point, warehouse = costs.per_shipment, costs.per_km, costs.per_priority_point, costs.warehouse_discount
@@ -282,12 +326,24 @@ class _Ranking:
             for site, km in zip(self.sites, self.kms, strict=True)
         ]
         surplus = costs.surplus_discount
-        self._standalone = [fixed - surplus * kept for fixed, kept in zip(self._fixed, self._kept, strict=True)] if surplus else self._fixed
-        keys = [km or 0.0 for km in self.kms] if by_distance else self._standalone
-        self.order = sorted(range(len(chosen)), key=keys.__getitem__)
-        if len(set(keys)) < len(keys):  # equal keys (rare): higher priority, then code, first
-            self.order.sort(key=lambda i: (keys[i], -self.sites[i].priority, self.sites[i].code, self.sites[i].location_id))
-        self._made: dict[int, _Option] = {}
+        self._standalone = [fixed - surplus * kept for fixed, kept in zip(self._fixed, self._kept, strict=True)]
+        self._costed = [True] * len(self.sites)
+
+    def cheapest(self, indices: Iterable[int]) -> int | None:
+        """The best-ranked of these sites (working out the cost of these only)."""
+        return min(indices, key=self.rank, default=None)
+
+    def closest(self, indices: Iterable[int], limit: int) -> list[int]:
+        """Up to `limit` of these sites, most demands given whole first, then by rank (costing only the groups used)."""
+        by_count: dict[int, list[int]] = {}
+        for index in indices:
+            by_count.setdefault(self.masks[index].bit_count(), []).append(index)
+        found: list[int] = []
+        for count in sorted(by_count, reverse=True):
+            found += sorted(by_count[count], key=self.rank)
+            if len(found) >= limit:
+                break
+        return found[:limit]
 
     def __iter__(self) -> Iterator[_Option]:
         """Every site as an option, in order of preference (makes them all: for the rare paths)."""
@@ -296,10 +352,9 @@ class _Ranking:
     def option(self, index: int) -> _Option:
         made = self._made.get(index)
         if made is None:
-            site, standalone = self.sites[index], self._standalone[index]
-            rank = (standalone, -site.priority, site.code, site.location_id)
+            rank, site = self.rank(index), self.sites[index]
             made = _Option(site, self.kms[index], self.variants, self.masks[index], self._fixed[index], self._kept[index],
-                           standalone, _is_eligible(site), rank)
+                           rank[0], _is_eligible(site), rank)
             self._made[index] = made
         return made
 
@@ -350,14 +405,15 @@ class _Cover:
     cheapest site that gives all of these" is a few ANDs.
     """
 
-    def __init__(self, ranking: _Ranking, demands: Sequence[_Demand], costs: Costs) -> None:
+    def __init__(self, ranking: _Ranking, demands: Sequence[_Demand], costs: Costs, *, ranked: bool = True) -> None:
+        """`ranked=False`: sites in any order, for counting shipments only (no costs worked out)."""
         self.demands, self.costs = demands, costs
         self.is_exact = len(demands) <= EXACT_COVER_MAX_LINES
         self.kept: list[_Option] = []
         self._having = [0] * len(demands)  # per demand: the kept options that give it whole
         seen: set[int] = set()
         masks = ranking.masks
-        for index in ranking.order:  # in rank order, so the first per set of demands is the cheapest
+        for index in ranking.order if ranked else range(len(masks)):  # in rank order: the first per set of demands is the cheapest
             mask = masks[index]
             if not mask or mask in seen or not ranking.is_eligible(index):
                 continue
@@ -480,12 +536,13 @@ class _Cover:
                 chosen.remove(option)
         return chosen
 
-    def assign(self, chosen: Sequence[_Option]) -> list[_Option | None]:
+    @staticmethod
+    def assign(chosen: Sequence[_Option], demands: Sequence[_Demand]) -> list[_Option | None]:
         """Per demand, the chosen site that gives it whole (the one keeping most after it); None when none can."""
         whole: list[_Option | None] = []
-        for bit in range(len(self.demands)):
+        for bit in range(len(demands)):
             givers = [option for option in chosen if option.mask >> bit & 1]
-            whole.append(max(givers, key=lambda option: _surplus(option, bit, self.demands)) if givers else None)
+            whole.append(max(givers, key=lambda option: _surplus(option, bit, demands)) if givers else None)
         return whole
 
 
@@ -610,7 +667,7 @@ def _shortfalls(demands: Sequence[_Demand], placed: _Placed, ranking: _Ranking, 
 def _shortfall_reason(index: int, demands: Sequence[_Demand], placed: _Placed, ranking: _Ranking, *, scope: str) -> str:
     missing = sum(units for demand_index, _, units in placed.missing if demand_index == index)
     reason = f"no location {scope} has it" if missing == demands[index].quantity else f"not enough stock at the locations {scope}"
-    elsewhere = sum(ranking.units(i, index) for i in ranking.order if not ranking.is_eligible(i))
+    elsewhere = sum(ranking.units(i, index) for i in range(len(ranking.sites)) if not ranking.is_eligible(i))
     return f"{reason} (closed or full locations have {elsewhere})" if elsewhere else reason
 
 
@@ -660,7 +717,12 @@ def _shortfall_texts(shortfalls: Sequence[Shortfall], lines: Sequence[WantedLine
 
 
 def _explain_shipping(
-    lines: Sequence[WantedLine], placed: _Placed, shortfalls: Sequence[Shortfall], cover: _Cover, ranking: _Ranking
+    lines: Sequence[WantedLine],
+    demands: Sequence[_Demand],
+    placed: _Placed,
+    shortfalls: Sequence[Shortfall],
+    ranking: _Ranking,
+    cover: Callable[[], _Cover],
 ) -> str:
     count = _wanted_count(lines)
     if not count:
@@ -677,7 +739,7 @@ def _explain_shipping(
             head.append(_best_alternative(option, ranking, cover, count))
     else:
         parts = [f"{option.site.name} ({', '.join([_what(pieces), *_km(option)])})" for option, pieces in gives]
-        head = [f"{len(gives)} shipments: " + ", ".join(parts), _no_single_site(ranking, len(cover.demands), count)]
+        head = [f"{len(gives)} shipments: " + ", ".join(parts), _no_single_site(ranking, (1 << len(demands)) - 1, count)]
     return "; ".join(head + _shortfall_texts(shortfalls, lines))
 
 
@@ -685,30 +747,29 @@ def _km(option: _Option) -> list[str]:
     return [] if option.km is None else [f"{round(option.km)} km"]
 
 
-def _no_single_site(ranking: _Ranking, demand_count: int, count: int) -> str:
-    everything = (1 << demand_count) - 1
-    skipped = next((i for i in ranking.order if ranking.masks[i] == everything and not ranking.is_eligible(i)), None)
+def _no_single_site(ranking: _Ranking, everything: int, count: int) -> str:
+    skipped = ranking.cheapest(i for i, mask in enumerate(ranking.masks) if mask == everything and not ranking.is_eligible(i))
     if skipped is not None:
         option = ranking.option(skipped)
         return f"{_where(option)} has {_all(count)} but {_why_skipped(option)}"
     return f"no single location has {_all(count)}"
 
 
-def _best_alternative(chosen: _Option, ranking: _Ranking, cover: _Cover, count: int) -> str:
-    """The closed or full site that would have won, else the cheapest other eligible site that has any line in full."""
-    rivals = [i for i in ranking.order if ranking.masks[i] and ranking.sites[i] is not chosen.site]
-    for i in rivals:
-        if ranking.masks[i] == chosen.mask and not ranking.is_eligible(i):
-            if (rival := ranking.option(i)).rank < chosen.rank:
-                return f"{_where(rival)} has {_all(count)} but {_why_skipped(rival)}"
-            break
-    first = next((i for i in rivals if ranking.is_eligible(i)), None)
-    if first is None:
+def _best_alternative(chosen: _Option, ranking: _Ranking, cover: Callable[[], _Cover], count: int) -> str:
+    """The closed or full site that would have won; else the other eligible site with the most lines in full (the
+    cheapest of those), which came closest."""
+    masks, is_eligible = ranking.masks, ranking.is_eligible
+    skipped = ranking.cheapest(i for i, mask in enumerate(masks) if mask == chosen.mask and not is_eligible(i))
+    if skipped is not None and ranking.rank(skipped) < chosen.rank:
+        rival = ranking.option(skipped)
+        return f"{_where(rival)} has {_all(count)} but {_why_skipped(rival)}"
+    rivals = [i for i, mask in enumerate(masks) if mask and is_eligible(i) and ranking.sites[i] is not chosen.site]
+    if not rivals:
         return "no other location has any line in full"
-    option = ranking.option(first)
+    option = ranking.option(ranking.closest(rivals, 1)[0])
     if option.mask == chosen.mask:
-        return f"{_where(option)} also has {_all(count)} but {_costlier(option, chosen, cover.costs)}"
-    return f"{option.site.name} {_lacking(option, cover, used=1)}"
+        return f"{_where(option)} also has {_all(count)} but {_costlier(option, chosen, ranking.costs)}"
+    return f"{option.site.name} {_lacking(option, cover(), used=1)}"
 
 
 def _lacking(option: _Option, cover: _Cover, *, used: int) -> str:
@@ -738,21 +799,26 @@ def _warehouse_discount(option: _Option, costs: Costs) -> float:
     return costs.warehouse_discount if option.site.type in WAREHOUSE_TYPES else 0.0
 
 
-def _considered_for_shipping(ranking: _Ranking, placed: _Placed, cover: _Cover, count: int) -> tuple[str, ...]:
-    """Up to five sites not used that have a line in full, in rank order, each with why it was not used."""
+def _considered_for_shipping(
+    ranking: _Ranking, placed: _Placed, demands: Sequence[_Demand], cover: Callable[[], _Cover], count: int
+) -> tuple[str, ...]:
+    """Up to five sites not used that have a line in full, those that came closest first (most lines in full, then
+    cheapest), each with why it was not used."""
     gives = list(placed.gives.values())
     chosen = gives[0][0] if len(gives) == 1 else None
-    unused = (i for i in ranking.order if ranking.masks[i] and ranking.sites[i].location_id not in placed.gives)
-    rivals = (ranking.option(i) for i in islice(unused, CONSIDERED_MAX))
-    return tuple(_considered_one(option, chosen, cover, count, used=len(gives)) for option in rivals)
+    unused = [i for i, mask in enumerate(ranking.masks) if mask and ranking.sites[i].location_id not in placed.gives]
+    rivals = [ranking.option(i) for i in ranking.closest(unused, CONSIDERED_MAX)]
+    return tuple(_considered_one(option, chosen, demands, ranking.costs, cover, count, used=len(gives)) for option in rivals)
 
 
-def _considered_one(option: _Option, chosen: _Option | None, cover: _Cover, count: int, *, used: int) -> str:
+def _considered_one(
+    option: _Option, chosen: _Option | None, demands: Sequence[_Demand], costs: Costs, cover: Callable[[], _Cover], count: int, *, used: int
+) -> str:
     if not option.is_eligible:
-        return f"{_where(option)} has {_demand_lines(option, cover.demands)} but {_why_skipped(option)}"
+        return f"{_where(option)} has {_demand_lines(option, demands)} but {_why_skipped(option)}"
     if chosen is not None and option.mask == chosen.mask:
-        return f"{_where(option)} also has {_all(count)} but {_costlier(option, chosen, cover.costs)}"
-    return f"{_where(option)} has only {_demand_lines(option, cover.demands)}, so {_lacking(option, cover, used=used)}"
+        return f"{_where(option)} also has {_all(count)} but {_costlier(option, chosen, costs)}"
+    return f"{_where(option)} has only {_demand_lines(option, demands)}, so {_lacking(option, cover(), used=used)}"
 
 
 def _explain_pickup(

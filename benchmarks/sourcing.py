@@ -1,14 +1,16 @@
 """Sourcing decision time (issue 6): one 10-line order placed over 500 candidate sites, in process, no database.
 
-    .venv/bin/python benchmarks/sourcing.py [--decisions 2000] [--warmup 200] [--repeats 3] [--sites 500] [--seed 6] [--json FILE]
+    .venv/bin/python benchmarks/sourcing.py [--decisions 2000] [--warmup 200] [--repeats 3] [--sites 500] [--seed 6]
+        [--scenarios warehouses,...] [--warehouse-discount 0] [--surplus-discount 0] [--json FILE]
 
 1. builds a network of --sites locations at random points of Norway, Sweden and Denmark (45/35/20): 6 warehouses
    (one a dark store) stocking 97 % of a 2,000-variant catalog deeply, and stores of random size stocking a share of it
    skewed to the popular end (a store of size s stocks variant i with probability 0.02 + s × 2.5 × (1 − i / 2000)³,
    at most 95 %; 15 % of what it stocks is at 0, the rest 1-12 units); stores have capacity 0-40 tasks left (5 % are
    full) and 8 % are closed for the horizon; the random stream is --seed;
-2. measures these scenarios, each --decisions calls after --warmup discarded ones, a new order and a random
-   destination each (quantities 1, sometimes 2 or 3):
+2. measures these scenarios with the costs as shipped (Costs(); the two discounts, 0 by default, cost a little more
+   when set: the surplus one adds a term to the pass over all sites), each --decisions calls after --warmup discarded
+   ones, a new order and a random destination each (quantities 1, sometimes 2 or 3):
      warehouses    — popular variants (Zipf-like), warehouses open: usually one warehouse has the whole order;
      stores-only   — popular variants, warehouses closed (after their cut-off): one store has everything in some
                      decisions and none does in others, so both the one-site path and the exact cover run;

@@ -7,6 +7,7 @@ Pickup: the chosen store when it has the stock, else a transfer into it from the
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -335,15 +336,13 @@ class _Ranking:
 
     def closest(self, indices: Iterable[int], limit: int) -> list[int]:
         """Up to `limit` of these sites, most demands given whole first, then by rank (costing only the groups used)."""
-        by_count: dict[int, list[int]] = {}
-        for index in indices:
-            by_count.setdefault(self.masks[index].bit_count(), []).append(index)
-        found: list[int] = []
-        for count in sorted(by_count, reverse=True):
-            found += sorted(by_count[count], key=self.rank)
-            if len(found) >= limit:
-                break
-        return found[:limit]
+        indices = list(indices)
+        counts = [self.masks[index].bit_count() for index in indices]
+        if not counts:
+            return []
+        least = heapq.nlargest(limit, counts)[-1]  # only sites with at least this many can be among them
+        close = [(-count, self.rank(index), index) for index, count in zip(indices, counts, strict=True) if count >= least]
+        return [index for _, _, index in sorted(close)[:limit]]
 
     def __iter__(self) -> Iterator[_Option]:
         """Every site as an option, in order of preference (makes them all: for the rare paths)."""

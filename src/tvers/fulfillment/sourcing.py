@@ -112,7 +112,7 @@ def source_for_shipping(
     demands = _demands(lines)
     ranking = _offers(demands, sites, origin=destination, costs=costs)
     everything = (1 << len(demands)) - 1
-    single = ranking.cheapest(i for i, mask in enumerate(ranking.masks) if mask == everything and ranking.is_eligible(i))
+    single = ranking.cheapest(i for i, mask in enumerate(ranking.masks) if mask == everything and ranking.eligible[i])
     cover: Callable[[], _Cover]
     if single is not None:  # the whole order from one site: the cheapest of those that have it all; no search
         chosen = [ranking.option(single)]
@@ -213,16 +213,18 @@ def _offers(
     or every site (`everyone`)."""
     everything = (1 << len(demands)) - 1
     packed = _pack(demands, sites, with_kept=bool(costs.surplus_discount))
+    eligible = _eligible(sites)
     coverable = 0
-    for site, offer in zip(sites, packed, strict=True):
-        if offer & everything and _is_eligible(site):
+    for offer, usable in zip(packed, eligible, strict=True):
+        if usable:
             coverable |= offer
+    rows = zip(sites, packed, eligible, strict=True)
     if everyone:
-        chosen = list(zip(sites, packed, strict=True))
+        chosen = list(rows)
     elif partial or (coverable & everything) != everything:
-        chosen = [(site, offer) for site, offer, some in zip(sites, packed, _has_some(demands, sites), strict=True) if offer or some]
+        chosen = [row for row, some in zip(rows, _has_some(demands, sites), strict=True) if row[1] or some]
     else:
-        chosen = [(site, offer) for site, offer in zip(sites, packed, strict=True) if offer]
+        chosen = [row for row in rows if row[1]]
     return _Ranking(chosen, tuple(demand.variant_id for demand in demands), origin=origin, costs=costs, by_distance=by_distance)
 
 
@@ -258,8 +260,9 @@ def _has_some(demands: Sequence[_Demand], sites: Sequence[Site]) -> list[bool]:
     return some
 
 
-def _is_eligible(site: Site) -> bool:
-    return site.opens_at is not None and site.capacity_left > 0
+def _eligible(sites: Sequence[Site]) -> list[bool]:
+    """Per site, whether a plan may use it: open within the horizon and with capacity left today."""
+    return [site.opens_at is not None and site.capacity_left > 0 for site in sites]
 
 
 class _Ranking:
@@ -271,13 +274,21 @@ class _Ranking:
     """
 
     def __init__(
-        self, chosen: Sequence[tuple[Site, int]], variants: tuple[str, ...], *, origin: Point | None, costs: Costs, by_distance: bool
+        self,
+        chosen: Sequence[tuple[Site, int, bool]],
+        variants: tuple[str, ...],
+        *,
+        origin: Point | None,
+        costs: Costs,
+        by_distance: bool,
     ) -> None:
-        self.sites = [site for site, _ in chosen]
+        """`chosen`: the sites with what they offer packed (see _pack) and whether they are eligible."""
+        self.sites = [site for site, _, _ in chosen]
         self.variants, self.costs, self._origin, self._by_distance = variants, costs, origin, by_distance
         everything, shift = (1 << len(variants)) - 1, len(variants)
-        self.masks = [offer & everything for _, offer in chosen]
-        self._kept = [offer >> shift for _, offer in chosen]
+        self.masks = [offer & everything for _, offer, _ in chosen]
+        self.eligible = [usable for _, _, usable in chosen]
+        self._kept = [offer >> shift for _, offer, _ in chosen]
         self.kms: list[float | None] = [None] * len(chosen)
         self._fixed = [0.0] * len(chosen)
         self._standalone = [0.0] * len(chosen)
@@ -353,16 +364,13 @@ class _Ranking:
         if made is None:
             rank, site = self.rank(index), self.sites[index]
             made = _Option(site, self.kms[index], self.variants, self.masks[index], self._fixed[index], self._kept[index],
-                           rank[0], _is_eligible(site), rank)
+                           rank[0], self.eligible[index], rank)
             self._made[index] = made
         return made
 
     def units(self, index: int, demand: int) -> int:
         """What site `index` has of demand `demand`, without making its option (oversold counts as none)."""
         return max(self.sites[index].available.get(self.variants[demand], 0), 0)
-
-    def is_eligible(self, index: int) -> bool:
-        return _is_eligible(self.sites[index])
 
 
 def _surplus(option: _Option, bit: int, demands: Sequence[_Demand]) -> int:
@@ -414,7 +422,7 @@ class _Cover:
         masks = ranking.masks
         for index in ranking.order if ranked else range(len(masks)):  # in rank order: the first per set of demands is the cheapest
             mask = masks[index]
-            if not mask or mask in seen or not ranking.is_eligible(index):
+            if not mask or mask in seen or not ranking.eligible[index]:
                 continue
             seen.add(mask)
             if self._supersets(mask):
@@ -552,7 +560,7 @@ def _split_the_rest(demands: Sequence[_Demand], sources: list[list[Source]], ran
         if sources[index]:
             continue
         givers = sorted(
-            (ranking.option(i) for i in ranking.order if ranking.units(i, index) > 0 and ranking.is_eligible(i)),
+            (ranking.option(i) for i in ranking.order if ranking.units(i, index) > 0 and ranking.eligible[i]),
             key=lambda o: (o.site.location_id not in shipping, o.fixed, -o.site.priority, o.site.code, o.site.location_id),
         )
         left = demand.quantity
@@ -576,10 +584,10 @@ def _pickup_sources(index: int, demand: _Demand, here: _Option, nearest: _Rankin
     if here.units(index) >= demand.quantity:
         return [(here, demand.quantity)]
     flag = 1 << index
-    whole = next((i for i in nearest.order if nearest.masks[i] & flag and nearest.is_eligible(i)), None)
+    whole = next((i for i in nearest.order if nearest.masks[i] & flag and nearest.eligible[i]), None)
     if whole is not None:
         return [(nearest.option(whole), demand.quantity)]
-    givers = [nearest.option(i) for i in nearest.order if nearest.units(i, index) > 0 and nearest.is_eligible(i)]
+    givers = [nearest.option(i) for i in nearest.order if nearest.units(i, index) > 0 and nearest.eligible[i]]
     sources, left = [], demand.quantity
     for option in (here, *givers):  # the store's own units first: they need no transfer
         take = min(option.units(index), left)
@@ -666,7 +674,7 @@ def _shortfalls(demands: Sequence[_Demand], placed: _Placed, ranking: _Ranking, 
 def _shortfall_reason(index: int, demands: Sequence[_Demand], placed: _Placed, ranking: _Ranking, *, scope: str) -> str:
     missing = sum(units for demand_index, _, units in placed.missing if demand_index == index)
     reason = f"no location {scope} has it" if missing == demands[index].quantity else f"not enough stock at the locations {scope}"
-    elsewhere = sum(ranking.units(i, index) for i in range(len(ranking.sites)) if not ranking.is_eligible(i))
+    elsewhere = sum(ranking.units(i, index) for i in range(len(ranking.sites)) if not ranking.eligible[i])
     return f"{reason} (closed or full locations have {elsewhere})" if elsewhere else reason
 
 
@@ -747,7 +755,7 @@ def _km(option: _Option) -> list[str]:
 
 
 def _no_single_site(ranking: _Ranking, everything: int, count: int) -> str:
-    skipped = ranking.cheapest(i for i, mask in enumerate(ranking.masks) if mask == everything and not ranking.is_eligible(i))
+    skipped = ranking.cheapest(i for i, mask in enumerate(ranking.masks) if mask == everything and not ranking.eligible[i])
     if skipped is not None:
         option = ranking.option(skipped)
         return f"{_where(option)} has {_all(count)} but {_why_skipped(option)}"
@@ -757,12 +765,12 @@ def _no_single_site(ranking: _Ranking, everything: int, count: int) -> str:
 def _best_alternative(chosen: _Option, ranking: _Ranking, cover: Callable[[], _Cover], count: int) -> str:
     """The closed or full site that would have won; else the other eligible site with the most lines in full (the
     cheapest of those), which came closest."""
-    masks, is_eligible = ranking.masks, ranking.is_eligible
-    skipped = ranking.cheapest(i for i, mask in enumerate(masks) if mask == chosen.mask and not is_eligible(i))
+    masks, eligible = ranking.masks, ranking.eligible
+    skipped = ranking.cheapest(i for i, mask in enumerate(masks) if mask == chosen.mask and not eligible[i])
     if skipped is not None and ranking.rank(skipped) < chosen.rank:
         rival = ranking.option(skipped)
         return f"{_where(rival)} has {_all(count)} but {_why_skipped(rival)}"
-    rivals = [i for i, mask in enumerate(masks) if mask and is_eligible(i) and ranking.sites[i] is not chosen.site]
+    rivals = [i for i, mask in enumerate(masks) if mask and eligible[i] and ranking.sites[i] is not chosen.site]
     if not rivals:
         return "no other location has any line in full"
     option = ranking.option(ranking.closest(rivals, 1)[0])

@@ -434,6 +434,10 @@ class _Cover:
         self.full = sum(1 << bit for bit, having in enumerate(self._having) if having)
         self._memo: dict[tuple[int, int], list[_Option] | None] = {}  # (demands, at most this many sites) → some such sites
 
+    def _scarcest(self, needed: int) -> int:
+        """The demand in `needed` the fewest kept options give whole: branching on it keeps the search narrow."""
+        return min(_bits(needed), key=lambda bit: len(self._by_bit[bit]))
+
     def _supersets(self, needed: int) -> int:
         """The kept options that give every demand in `needed` whole."""
         found = (1 << len(self.kept)) - 1
@@ -468,7 +472,7 @@ class _Cover:
         if (needed, count) in self._memo:
             return self._memo[needed, count]
         answer = None
-        for option in self._by_bit[_low(needed)]:  # some site must give the first demand still needed
+        for option in self._by_bit[self._scarcest(needed)]:  # some site must give it
             rest = needed & ~option.mask
             found = self._within(rest, count - 1) if rest else []
             if found is not None:
@@ -479,7 +483,9 @@ class _Cover:
 
     def _cheapest(self, witness: list[_Option]) -> list[_Option]:
         """The cheapest set of len(witness) kept options that gives `full`; branch and bound from the witness's cost."""
-        floor = min(option.standalone for option in self.kept)  # no option costs less, so no remaining pick can
+        cheapest = [0.0]  # cheapest[r]: no r options cost less together (kept is in rank order)
+        for option in self.kept[: len(witness)]:
+            cheapest.append(cheapest[-1] + option.standalone)
         best, best_key = witness, self._key(witness)
         steps = 0
 
@@ -496,8 +502,8 @@ class _Cover:
                     if (key := self._key([*picked, option])) < best_key:
                         best, best_key = [*picked, option], key
                 return
-            for option in self._by_bit[_low(needed)]:  # in rank order: the bound only rises along the list
-                if spent + option.standalone + (left - 1) * floor > best_key[0] + _EPSILON:
+            for option in self._by_bit[self._scarcest(needed)]:  # in rank order: the bound only rises along the list
+                if spent + option.standalone + cheapest[left - 1] > best_key[0] + _EPSILON:
                     break
                 rest = needed & ~option.mask
                 if rest and self._within(rest, left - 1) is not None:  # what is left can still be given (memoised)

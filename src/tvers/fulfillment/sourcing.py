@@ -7,9 +7,11 @@ Pickup: the chosen store when it has the stock, else a transfer into it from the
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import heapq
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache, lru_cache
 
 from tvers.inventory.geo import distance_km
 
@@ -108,19 +110,26 @@ def source_for_shipping(
 ) -> Plan:
     """Where each line ships from: one location if any has everything, else the fewest, then the cheapest."""
     demands = _demands(lines)
-    options = _options(demands, sites, origin=destination, costs=costs)
-    cover = _Cover(options, demands, costs)
-    chosen = cover.best()
-    whole = cover.assign(chosen)
+    ranking = _offers(demands, sites, origin=destination, costs=costs)
+    everything = (1 << len(demands)) - 1
+    single = ranking.cheapest(i for i, mask in enumerate(ranking.masks) if mask == everything and ranking.eligible[i])
+    cover: Callable[[], _Cover]
+    if single is not None:  # the whole order from one site: the cheapest of those that have it all; no search
+        chosen = [ranking.option(single)]
+        cover = cache(lambda: _Cover(ranking, demands, costs, ranked=False))  # only to explain rivals that lack lines
+    else:
+        found = _Cover(ranking, demands, costs)
+        chosen, cover = found.best(), lambda: found
+    whole = _Cover.assign(chosen, demands)
     sources = [[(option, demand.quantity)] if option else [] for option, demand in zip(whole, demands, strict=True)]
-    _split_the_rest(demands, sources, options, used=chosen)
+    _split_the_rest(demands, sources, ranking, used=chosen)
     placed = _allocate(demands, sources, into=None)
-    shortfalls = _shortfalls(demands, placed, options, scope="the channel ships from")
+    shortfalls = _shortfalls(demands, placed, ranking, scope="the channel ships from")
     return Plan(
         allocations=placed.allocations,
         shortfalls=shortfalls,
-        explanation=_explain_shipping(lines, placed, shortfalls, cover, options),
-        considered=_considered_for_shipping(options, placed, cover, _wanted_count(lines)),
+        explanation=_explain_shipping(lines, demands, placed, shortfalls, ranking, cover),
+        considered=_considered_for_shipping(ranking, placed, demands, cover, _wanted_count(lines)),
     )
 
 
@@ -131,18 +140,19 @@ def source_for_pickup(
     demands = _demands(lines)
     if store.opens_at is None:
         return _closed_store(demands, store)
-    here = _option(store, [max(store.available.get(d.variant_id, 0), 0) for d in demands], demands, origin=store.point, costs=costs)
-    options = _options(demands, [s for s in sites if s.location_id != store.location_id], origin=store.point, costs=costs)
-    sources = [_pickup_sources(index, demand, here, options) for index, demand in enumerate(demands)]
+    here = _offers(demands, [store], origin=store.point, costs=costs, everyone=True).option(0)
+    others = [site for site in sites if site.location_id != store.location_id]
+    nearest = _offers(demands, others, origin=store.point, costs=costs, partial=True, by_distance=True)
+    sources = [_pickup_sources(index, demand, here, nearest) for index, demand in enumerate(demands)]
     placed = _allocate(demands, sources, into=store.location_id)
-    shortfalls = _shortfalls(demands, placed, options, scope="that can transfer to the store")
+    shortfalls = _shortfalls(demands, placed, nearest, scope="that can transfer to the store")
     ready_by = _ready_by(store, store.opens_at, sources, now=now, costs=costs) if placed.allocations else None
     return Plan(
         allocations=placed.allocations,
         shortfalls=shortfalls,
         ready_by=ready_by,
         explanation=_explain_pickup(lines, store, placed, shortfalls, ready_by),
-        considered=_considered_for_pickup(store, demands, sources, options),
+        considered=_considered_for_pickup(store, demands, sources, nearest),
     )
 
 
@@ -164,13 +174,17 @@ class _Option:
 
     site: Site
     km: float | None  # to the destination (shipping) or the pickup store; None without a destination
-    stock: list[int]  # units per demand
+    variants: tuple[str, ...]  # the demands' variants (one tuple shared by all options), to read the site's stock
     mask: int  # the demands it can give in full, one bit each
     fixed: float  # the cost of using it at all
     kept: int  # units it keeps after giving every demand in `mask`, capped per demand (the surplus discount's measure)
     standalone: float  # `fixed` less the surplus discount, were it to give every demand in `mask`
     is_eligible: bool
-    rank: tuple[float, int, str, str]  # standalone cost, then higher priority, then code: the order options are tried in
+    rank: tuple[float, int, str, str]  # standalone cost, then higher priority, then code (then id): the order of preference
+
+    def units(self, index: int) -> int:
+        """What the site has of demand `index` (oversold counts as none)."""
+        return max(self.site.available.get(self.variants[index], 0), 0)
 
 
 Source = tuple[_Option, int]  # units of a demand from one option
@@ -184,47 +198,200 @@ def _demands(lines: Sequence[WantedLine]) -> list[_Demand]:
     return [_Demand(variant, sum(line.quantity for _, line in group), tuple(group)) for variant, group in by_variant.items()]
 
 
-def _options(demands: Sequence[_Demand], sites: Sequence[Site], *, origin: Point | None, costs: Costs) -> list[_Option]:
-    """Every site that has any unit of any demand, eligible or not (the explanation names the ones skipped)."""
-    variants = [demand.variant_id for demand in demands]
-    options = []
-    for site in sites:
-        get = site.available.get
-        stock = [get(variant, 0) for variant in variants]
-        if max(stock, default=0) > 0:
-            options.append(_option(site, [units if units > 0 else 0 for units in stock], demands, origin=origin, costs=costs))
-    return options
+def _offers(
+    demands: Sequence[_Demand],
+    sites: Sequence[Site],
+    *,
+    origin: Point | None,
+    costs: Costs,
+    partial: bool = False,
+    everyone: bool = False,
+    by_distance: bool = False,
+) -> _Ranking:
+    """The sites that give some demand whole, eligible or not (the explanations name the ones skipped), ranked; also
+    those with only some units when asked (`partial`) or when no eligible site has all of some demand (it is split),
+    or every site (`everyone`)."""
+    everything = (1 << len(demands)) - 1
+    packed = _pack(demands, sites, with_kept=bool(costs.surplus_discount))
+    eligible = _eligible(sites)
+    coverable = 0
+    for offer, usable in zip(packed, eligible, strict=True):
+        if usable:
+            coverable |= offer
+    rows = zip(sites, packed, eligible, strict=True)
+    if everyone:
+        chosen = list(rows)
+    elif partial or (coverable & everything) != everything:
+        chosen = [row for row, some in zip(rows, _has_some(demands, sites), strict=True) if row[1] or some]
+    else:
+        chosen = [row for row in rows if row[1]]
+    return _Ranking(chosen, tuple(demand.variant_id for demand in demands), origin=origin, costs=costs, by_distance=by_distance)
 
 
-def _option(site: Site, stock: list[int], demands: Sequence[_Demand], *, origin: Point | None, costs: Costs) -> _Option:
-    mask, kept = 0, 0
-    for bit, (units, demand) in enumerate(zip(stock, demands, strict=True)):
-        if units >= demand.quantity:
-            mask |= 1 << bit
-            kept += min(units - demand.quantity, SURPLUS_CAP)
-    km = None if origin is None else distance_km(origin.latitude, origin.longitude, site.point.latitude, site.point.longitude)
-    fixed = (
-        costs.per_shipment
-        + costs.per_km * (km or 0.0)
-        - costs.per_priority_point * site.priority
-        - (costs.warehouse_discount if site.type in WAREHOUSE_TYPES else 0.0)
-    )
-    standalone = fixed - costs.surplus_discount * kept
-    is_eligible = site.opens_at is not None and site.capacity_left > 0
-    rank = (round(standalone, 9), -site.priority, site.code, site.location_id)
-    return _Option(site, km, stock, mask, fixed, kept, standalone, is_eligible, rank)
+def _pack(demands: Sequence[_Demand], sites: Sequence[Site], *, with_kept: bool) -> list[int]:
+    """Per site, what it offers in one int: bit i when it gives demand i whole and, `with_kept`, above those bits the
+    units it keeps after giving them (capped per demand: the surplus discount's measure).
+
+    The one pass over every site and demand, so it is written for speed: a list comprehension per demand over all
+    sites (a Python loop per site and demand costs several times as much), the simpler one when no surplus counts.
+    """
+    unit = 1 << len(demands)
+    gets = [site.available.get for site in sites]
+    packed = [0] * len(sites)
+    for bit, demand in enumerate(demands):
+        variant, quantity, flag, most = demand.variant_id, demand.quantity, 1 << bit, demand.quantity + SURPLUS_CAP
+        if with_kept:
+            packed = [
+                offer + flag + ((most if units > most else units) - quantity) * unit if (units := get(variant, 0)) >= quantity else offer
+                for offer, get in zip(packed, gets, strict=True)
+            ]
+        else:
+            packed = [offer | flag if get(variant, 0) >= quantity else offer for offer, get in zip(packed, gets, strict=True)]
+    return packed
+
+
+def _has_some(demands: Sequence[_Demand], sites: Sequence[Site]) -> list[bool]:
+    """Per site, whether it has any unit of any demand (for splits and pickup, which may take part of a line)."""
+    gets = [site.available.get for site in sites]
+    some = [False] * len(sites)
+    for demand in demands:
+        variant = demand.variant_id
+        some = [found or get(variant, 0) > 0 for found, get in zip(some, gets, strict=True)]
+    return some
+
+
+def _eligible(sites: Sequence[Site]) -> list[bool]:
+    """Per site, whether a plan may use it: open within the horizon and with capacity left today."""
+    return [site.opens_at is not None and site.capacity_left > 0 for site in sites]
+
+
+class _Ranking:
+    """Sites in order of preference, by rank (cost, then higher priority, then code) or by distance (then the same).
+
+    A decision looks closely at few sites (the cheapest per set of demands, a handful of rivals), so distances and
+    costs are worked out only when asked for (for all at once, in list comprehensions, when the whole order is), and
+    an option object only on first use. Sites are referred to by index; `order` lists them in order of preference.
+    """
+
+    def __init__(
+        self,
+        chosen: Sequence[tuple[Site, int, bool]],
+        variants: tuple[str, ...],
+        *,
+        origin: Point | None,
+        costs: Costs,
+        by_distance: bool,
+    ) -> None:
+        """`chosen`: the sites with what they offer packed (see _pack) and whether they are eligible."""
+        self.sites = [site for site, _, _ in chosen]
+        self.variants, self.costs, self._origin, self._by_distance = variants, costs, origin, by_distance
+        everything, shift = (1 << len(variants)) - 1, len(variants)
+        self.masks = [offer & everything for _, offer, _ in chosen]
+        self.eligible = [usable for _, _, usable in chosen]
+        self._kept = [offer >> shift for _, offer, _ in chosen]
+        self.kms: list[float | None] = [None] * len(chosen)
+        self._fixed = [0.0] * len(chosen)
+        self._standalone = [0.0] * len(chosen)
+        self._costed = [False] * len(chosen)
+        self._order: list[int] | None = None
+        self._made: dict[int, _Option] = {}
+
+    @property
+    def order(self) -> list[int]:
+        """Every site's index, in order of preference (works out every distance and cost)."""
+        if self._order is None:
+            self._cost_all()
+            keys = [km or 0.0 for km in self.kms] if self._by_distance else self._standalone
+            self._order = sorted(range(len(self.sites)), key=keys.__getitem__)
+            if len(set(keys)) < len(keys):  # equal keys (rare): higher priority, then code, first
+                self._order.sort(key=lambda i: (keys[i], *self._tie(i)))
+        return self._order
+
+    def rank(self, index: int) -> tuple[float, int, str, str]:
+        self._cost(index)
+        return (self._standalone[index], *self._tie(index))
+
+    def _tie(self, index: int) -> tuple[int, str, str]:
+        site = self.sites[index]
+        return -site.priority, site.code, site.location_id
+
+    def _cost(self, index: int) -> None:
+        if self._costed[index]:
+            return
+        site, costs, origin = self.sites[index], self.costs, self._origin
+        km = None if origin is None else distance_km(origin.latitude, origin.longitude, site.point.latitude, site.point.longitude)
+        fixed = costs.per_shipment + costs.per_km * (km or 0.0) - costs.per_priority_point * site.priority
+        if site.type in WAREHOUSE_TYPES:
+            fixed -= costs.warehouse_discount
+        self.kms[index], self._fixed[index] = km, fixed
+        self._standalone[index] = fixed - costs.surplus_discount * self._kept[index]
+        self._costed[index] = True
+
+    def _cost_all(self) -> None:
+        costs, origin = self.costs, self._origin
+        if origin is not None:
+            latitude, longitude = origin.latitude, origin.longitude
+            self.kms = [distance_km(latitude, longitude, site.point.latitude, site.point.longitude) for site in self.sites]
+        per_shipment, per_km, per_point, warehouse = costs.per_shipment, costs.per_km, costs.per_priority_point, costs.warehouse_discount
+        self._fixed = [
+            per_shipment + per_km * (km or 0.0) - per_point * site.priority - (warehouse if site.type in WAREHOUSE_TYPES else 0.0)
+            for site, km in zip(self.sites, self.kms, strict=True)
+        ]
+        surplus = costs.surplus_discount
+        self._standalone = [fixed - surplus * kept for fixed, kept in zip(self._fixed, self._kept, strict=True)]
+        self._costed = [True] * len(self.sites)
+
+    def cheapest(self, indices: Iterable[int]) -> int | None:
+        """The best-ranked of these sites (working out the cost of these only)."""
+        return min(indices, key=self.rank, default=None)
+
+    def closest(self, indices: Iterable[int], limit: int) -> list[int]:
+        """Up to `limit` of these sites, most demands given whole first, then by rank (costing only the groups used)."""
+        indices = list(indices)
+        counts = [self.masks[index].bit_count() for index in indices]
+        if not counts:
+            return []
+        least = heapq.nlargest(limit, counts)[-1]  # only sites with at least this many can be among them
+        close = [(-count, self.rank(index), index) for index, count in zip(indices, counts, strict=True) if count >= least]
+        return [index for _, _, index in sorted(close)[:limit]]
+
+    def __iter__(self) -> Iterator[_Option]:
+        """Every site as an option, in order of preference (makes them all: for the rare paths)."""
+        return (self.option(index) for index in self.order)
+
+    def option(self, index: int) -> _Option:
+        made = self._made.get(index)
+        if made is None:
+            rank, site = self.rank(index), self.sites[index]
+            made = _Option(site, self.kms[index], self.variants, self.masks[index], self._fixed[index], self._kept[index],
+                           rank[0], self.eligible[index], rank)
+            self._made[index] = made
+        return made
+
+    def units(self, index: int, demand: int) -> int:
+        """What site `index` has of demand `demand`, without making its option (oversold counts as none)."""
+        return max(self.sites[index].available.get(self.variants[demand], 0), 0)
 
 
 def _surplus(option: _Option, bit: int, demands: Sequence[_Demand]) -> int:
-    return min(option.stock[bit] - demands[bit].quantity, SURPLUS_CAP)
+    return min(option.units(bit) - demands[bit].quantity, SURPLUS_CAP)
 
 
-def _bits(mask: int) -> list[int]:
-    return [bit for bit in range(mask.bit_length()) if mask >> bit & 1]
+@lru_cache(maxsize=1 << 13)
+def _bits(mask: int) -> tuple[int, ...]:
+    return tuple(bit for bit in range(mask.bit_length()) if mask >> bit & 1)
 
 
 def _low(mask: int) -> int:
     return (mask & -mask).bit_length() - 1
+
+
+def _members(bitset: int) -> Iterator[int]:
+    """The set bits of `bitset`, lowest first."""
+    while bitset:
+        low = bitset & -bitset
+        yield low.bit_length() - 1
+        bitset ^= low
 
 
 def _rank(option: _Option) -> tuple[float, int, str, str]:
@@ -237,42 +404,46 @@ def _rank(option: _Option) -> tuple[float, int, str, str]:
 class _Cover:
     """The fewest eligible sites that give, whole, every demand some eligible site has in full; then the cheapest such.
 
-    Exact up to EXACT_COVER_MAX_LINES demands: one option per set of demands (the cheapest), none that a no dearer
-    option's set contains, then iterative deepening on the number of sites, then a bounded search for the cheapest
-    set of that size. Beyond that size, greedy (most demands first).
+    Options are first reduced to one per set of demands (the cheapest), none whose set a no dearer option's set
+    contains. Up to EXACT_COVER_MAX_LINES demands the number of sites is exact (iterative deepening), and so is the
+    cost of the set chosen among sets of that size (a bounded branch and bound) as long as there is no surplus
+    discount: with one, the reduction compares options on the surplus over all they could give. Beyond that size,
+    greedy (most demands first). Sets of options are bitsets over `kept` (bit j: kept[j], in rank order), so "the
+    cheapest site that gives all of these" is a few ANDs.
     """
 
-    def __init__(self, options: Sequence[_Option], demands: Sequence[_Demand], costs: Costs) -> None:
+    def __init__(self, ranking: _Ranking, demands: Sequence[_Demand], costs: Costs, *, ranked: bool = True) -> None:
+        """`ranked=False`: sites in any order, for counting shipments only (no costs worked out)."""
         self.demands, self.costs = demands, costs
         self.is_exact = len(demands) <= EXACT_COVER_MAX_LINES
-        ranked = sorted((option for option in options if option.is_eligible and option.mask), key=_rank)
-        self.full = 0
-        for option in ranked:
-            self.full |= option.mask
-        # exact mode: covered[m] == 1 when one kept option gives every demand of m (all subsets of kept masks)
-        self._covered = bytearray(1 << len(demands)) if self.is_exact else bytearray()
-        self.kept = self._undominated(ranked)
-        self._by_bit: list[list[_Option]] = [[] for _ in demands]
-        for option in self.kept:
-            for bit in _bits(option.mask):
-                self._by_bit[bit].append(option)
-        self._failed: set[tuple[int, int]] = set()
+        self.kept: list[_Option] = []
+        self._having = [0] * len(demands)  # per demand: the kept options that give it whole
+        seen: set[int] = set()
+        masks = ranking.masks
+        for index in ranking.order if ranked else range(len(masks)):  # in rank order: the first per set of demands is the cheapest
+            mask = masks[index]
+            if not mask or mask in seen or not ranking.eligible[index]:
+                continue
+            seen.add(mask)
+            if self._supersets(mask):
+                continue  # an option ranked before it gives these demands and more
+            for bit in _bits(mask):
+                self._having[bit] |= 1 << len(self.kept)
+            self.kept.append(ranking.option(index))
+        self._by_bit = [[self.kept[i] for i in _members(having)] for having in self._having]
+        self.full = sum(1 << bit for bit, having in enumerate(self._having) if having)
+        self._memo: dict[tuple[int, int], list[_Option] | None] = {}  # (demands, at most this many sites) → some such sites
 
-    def _undominated(self, ranked: Sequence[_Option]) -> list[_Option]:
-        kept, covered, seen = [], self._covered, set()
-        for option in ranked:
-            mask = option.mask
-            if not self.is_exact:
-                if mask not in seen:
-                    seen.add(mask)
-                    kept.append(option)
-            elif not covered[mask]:  # else an option ranked before it gives these demands, and perhaps more
-                kept.append(option)
-                subset = mask
-                while subset:
-                    covered[subset] = 1
-                    subset = (subset - 1) & mask
-        return kept
+    def _scarcest(self, needed: int) -> int:
+        """The demand in `needed` the fewest kept options give whole: branching on it keeps the search narrow."""
+        return min(_bits(needed), key=lambda bit: len(self._by_bit[bit]))
+
+    def _supersets(self, needed: int) -> int:
+        """The kept options that give every demand in `needed` whole."""
+        found = (1 << len(self.kept)) - 1
+        for bit in _bits(needed):
+            found &= self._having[bit]
+        return found
 
     def best(self) -> list[_Option]:
         """The sites to use, in rank order: one if one can give everything, else the fewest, then the cheapest."""
@@ -296,22 +467,25 @@ class _Cover:
 
     def _within(self, needed: int, count: int) -> list[_Option] | None:
         if count == 1:
-            if not self._covered[needed]:
-                return None
-            return [next(option for option in self._by_bit[_low(needed)] if not needed & ~option.mask)]
-        if (needed, count) in self._failed:
-            return None
-        for option in self._by_bit[_low(needed)]:  # some site must give the first demand still needed
+            givers = self._supersets(needed)
+            return [self.kept[_low(givers)]] if givers else None
+        if (needed, count) in self._memo:
+            return self._memo[needed, count]
+        answer = None
+        for option in self._by_bit[self._scarcest(needed)]:  # some site must give it
             rest = needed & ~option.mask
             found = self._within(rest, count - 1) if rest else []
             if found is not None:
-                return [option, *found]
-        self._failed.add((needed, count))
-        return None
+                answer = [option, *found]
+                break
+        self._memo[needed, count] = answer
+        return answer
 
     def _cheapest(self, witness: list[_Option]) -> list[_Option]:
         """The cheapest set of len(witness) kept options that gives `full`; branch and bound from the witness's cost."""
-        floor = min(option.standalone for option in self.kept)  # no option costs less, so no remaining pick can
+        cheapest = [0.0]  # cheapest[r]: no r options cost less together (kept is in rank order)
+        for option in self.kept[: len(witness)]:
+            cheapest.append(cheapest[-1] + option.standalone)
         best, best_key = witness, self._key(witness)
         steps = 0
 
@@ -320,14 +494,19 @@ class _Cover:
             steps += 1
             if steps > SEARCH_BUDGET:
                 return
-            for option in self._by_bit[_low(needed)]:  # in rank order: the bound only rises along the list
-                if spent + option.standalone + (left - 1) * floor > best_key[0] + _EPSILON:
+            if left == 1:  # the last site must give all that is left: only those that do, cheapest first
+                for index in _members(self._supersets(needed)):
+                    option = self.kept[index]
+                    if spent + option.standalone > best_key[0] + _EPSILON:
+                        break
+                    if (key := self._key([*picked, option])) < best_key:
+                        best, best_key = [*picked, option], key
+                return
+            for option in self._by_bit[self._scarcest(needed)]:  # in rank order: the bound only rises along the list
+                if spent + option.standalone + cheapest[left - 1] > best_key[0] + _EPSILON:
                     break
                 rest = needed & ~option.mask
-                if left == 1:
-                    if not rest and (key := self._key([*picked, option])) < best_key:
-                        best, best_key = [*picked, option], key
-                elif rest and (left > 2 or self._covered[rest]):
+                if rest and self._within(rest, left - 1) is not None:  # what is left can still be given (memoised)
                     search(rest, left - 1, [*picked, option], spent + option.standalone)
 
         search(self.full, len(witness), [], 0.0)
@@ -341,7 +520,14 @@ class _Cover:
         """What using these sites costs, each demand they can give whole counted at the one that keeps most after it."""
         total = sum(option.fixed for option in picked)
         if self.costs.surplus_discount:
-            kept = sum(max(_surplus(o, bit, self.demands) for o in picked if o.mask >> bit & 1) for bit in _bits(self.full))
+            kept = sum(option.kept for option in picked)
+            seen = shared = 0
+            for option in picked:
+                shared |= seen & option.mask
+                seen |= option.mask
+            for bit in _bits(shared):  # a demand two sites could give counts once, at the one keeping most
+                surpluses = [_surplus(option, bit, self.demands) for option in picked if option.mask >> bit & 1]
+                kept -= sum(surpluses) - max(surpluses)
             total -= self.costs.surplus_discount * kept
         return total
 
@@ -363,30 +549,29 @@ class _Cover:
                 chosen.remove(option)
         return chosen
 
-    def assign(self, chosen: Sequence[_Option]) -> list[_Option | None]:
+    @staticmethod
+    def assign(chosen: Sequence[_Option], demands: Sequence[_Demand]) -> list[_Option | None]:
         """Per demand, the chosen site that gives it whole (the one keeping most after it); None when none can."""
         whole: list[_Option | None] = []
-        for bit in range(len(self.demands)):
+        for bit in range(len(demands)):
             givers = [option for option in chosen if option.mask >> bit & 1]
-            whole.append(max(givers, key=lambda option: _surplus(option, bit, self.demands)) if givers else None)
+            whole.append(max(givers, key=lambda option: _surplus(option, bit, demands)) if givers else None)
         return whole
 
 
-def _split_the_rest(
-    demands: Sequence[_Demand], sources: list[list[Source]], options: Sequence[_Option], *, used: Sequence[_Option]
-) -> None:
+def _split_the_rest(demands: Sequence[_Demand], sources: list[list[Source]], ranking: _Ranking, *, used: Sequence[_Option]) -> None:
     """A demand no eligible site has in full is split: over sites already shipping first, then the cheapest."""
     shipping = {option.site.location_id for option in used}
     for index, demand in enumerate(demands):
         if sources[index]:
             continue
         givers = sorted(
-            (option for option in options if option.is_eligible and option.stock[index] > 0),
-            key=lambda o: (o.site.location_id not in shipping, round(o.fixed, 9), -o.site.priority, o.site.code, o.site.location_id),
+            (ranking.option(i) for i in ranking.order if ranking.units(i, index) > 0 and ranking.eligible[i]),
+            key=lambda o: (o.site.location_id not in shipping, o.fixed, -o.site.priority, o.site.code, o.site.location_id),
         )
         left = demand.quantity
         for option in givers:
-            take = min(option.stock[index], left)
+            take = min(option.units(index), left)
             sources[index].append((option, take))
             shipping.add(option.site.location_id)
             left -= take
@@ -397,27 +582,27 @@ def _split_the_rest(
 # --------------------------------------------------------------------------- pickup
 
 
-def _pickup_sources(index: int, demand: _Demand, here: _Option, options: Sequence[_Option]) -> list[Source]:
-    """The store's own units if it has them all; else the whole demand from the nearest site that has it; else a split."""
-    if here.stock[index] >= demand.quantity:
+def _pickup_sources(index: int, demand: _Demand, here: _Option, nearest: _Ranking) -> list[Source]:
+    """The store's own units if it has them all; else the whole demand from the nearest site that has it; else a split.
+
+    `nearest`: the other sites, ranked by distance.
+    """
+    if here.units(index) >= demand.quantity:
         return [(here, demand.quantity)]
-    nearest = sorted((option for option in options if option.is_eligible and option.stock[index] > 0), key=_nearness)
-    whole = next((option for option in nearest if option.stock[index] >= demand.quantity), None)
+    flag = 1 << index
+    whole = next((i for i in nearest.order if nearest.masks[i] & flag and nearest.eligible[i]), None)
     if whole is not None:
-        return [(whole, demand.quantity)]
+        return [(nearest.option(whole), demand.quantity)]
+    givers = [nearest.option(i) for i in nearest.order if nearest.units(i, index) > 0 and nearest.eligible[i]]
     sources, left = [], demand.quantity
-    for option in (here, *nearest):  # the store's own units first: they need no transfer
-        take = min(option.stock[index], left)
+    for option in (here, *givers):  # the store's own units first: they need no transfer
+        take = min(option.units(index), left)
         if take:
             sources.append((option, take))
             left -= take
         if not left:
             break
     return sources
-
-
-def _nearness(option: _Option) -> tuple[float, int, str, str]:
-    return option.km or 0.0, -option.site.priority, option.site.code, option.site.location_id
 
 
 def _ready_by(store: Site, opens_at: datetime, sources: Sequence[Sequence[Source]], *, now: datetime, costs: Costs) -> datetime:
@@ -485,17 +670,17 @@ def _allocate(demands: Sequence[_Demand], sources: Sequence[Sequence[Source]], *
     return placed
 
 
-def _shortfalls(demands: Sequence[_Demand], placed: _Placed, options: Sequence[_Option], *, scope: str) -> tuple[Shortfall, ...]:
+def _shortfalls(demands: Sequence[_Demand], placed: _Placed, ranking: _Ranking, *, scope: str) -> tuple[Shortfall, ...]:
     return tuple(
-        Shortfall(line.line_id, line.variant_id, units, _shortfall_reason(index, demands, placed, options, scope=scope))
+        Shortfall(line.line_id, line.variant_id, units, _shortfall_reason(index, demands, placed, ranking, scope=scope))
         for index, line, units in placed.missing
     )
 
 
-def _shortfall_reason(index: int, demands: Sequence[_Demand], placed: _Placed, options: Sequence[_Option], *, scope: str) -> str:
+def _shortfall_reason(index: int, demands: Sequence[_Demand], placed: _Placed, ranking: _Ranking, *, scope: str) -> str:
     missing = sum(units for demand_index, _, units in placed.missing if demand_index == index)
     reason = f"no location {scope} has it" if missing == demands[index].quantity else f"not enough stock at the locations {scope}"
-    elsewhere = sum(option.stock[index] for option in options if not option.is_eligible)
+    elsewhere = sum(ranking.units(i, index) for i in range(len(ranking.sites)) if not ranking.eligible[i])
     return f"{reason} (closed or full locations have {elsewhere})" if elsewhere else reason
 
 
@@ -545,7 +730,12 @@ def _shortfall_texts(shortfalls: Sequence[Shortfall], lines: Sequence[WantedLine
 
 
 def _explain_shipping(
-    lines: Sequence[WantedLine], placed: _Placed, shortfalls: Sequence[Shortfall], cover: _Cover, options: Sequence[_Option]
+    lines: Sequence[WantedLine],
+    demands: Sequence[_Demand],
+    placed: _Placed,
+    shortfalls: Sequence[Shortfall],
+    ranking: _Ranking,
+    cover: Callable[[], _Cover],
 ) -> str:
     count = _wanted_count(lines)
     if not count:
@@ -559,10 +749,10 @@ def _explain_shipping(
         what = _all(count) if has_all and count > 1 else _what(pieces)
         head = [", ".join([f"{option.site.name}: {what}", *_km(option)])]
         if has_all:
-            head.append(_best_alternative(option, options, cover, count))
+            head.append(_best_alternative(option, ranking, cover, count))
     else:
         parts = [f"{option.site.name} ({', '.join([_what(pieces), *_km(option)])})" for option, pieces in gives]
-        head = [f"{len(gives)} shipments: " + ", ".join(parts), _no_single_site(options, len(cover.demands), count)]
+        head = [f"{len(gives)} shipments: " + ", ".join(parts), _no_single_site(ranking, (1 << len(demands)) - 1, count)]
     return "; ".join(head + _shortfall_texts(shortfalls, lines))
 
 
@@ -570,30 +760,29 @@ def _km(option: _Option) -> list[str]:
     return [] if option.km is None else [f"{round(option.km)} km"]
 
 
-def _no_single_site(options: Sequence[_Option], demand_count: int, count: int) -> str:
-    everything = (1 << demand_count) - 1
-    skipped = [option for option in options if not option.is_eligible and option.mask == everything]
-    if skipped:
-        option = min(skipped, key=_rank)
+def _no_single_site(ranking: _Ranking, everything: int, count: int) -> str:
+    skipped = ranking.cheapest(i for i, mask in enumerate(ranking.masks) if mask == everything and not ranking.eligible[i])
+    if skipped is not None:
+        option = ranking.option(skipped)
         return f"{_where(option)} has {_all(count)} but {_why_skipped(option)}"
     return f"no single location has {_all(count)}"
 
 
-def _best_alternative(chosen: _Option, options: Sequence[_Option], cover: _Cover, count: int) -> str:
-    """The closed or full site that would have won, else the cheapest other eligible site that has any line in full."""
-    rivals = sorted((option for option in options if option is not chosen and option.mask), key=_rank)
-    for option in rivals:
-        if option.rank >= chosen.rank:
-            break
-        if not option.is_eligible and option.mask == chosen.mask:
-            return f"{_where(option)} has {_all(count)} but {_why_skipped(option)}"
-    eligible = [option for option in rivals if option.is_eligible]
-    if not eligible:
+def _best_alternative(chosen: _Option, ranking: _Ranking, cover: Callable[[], _Cover], count: int) -> str:
+    """The closed or full site that would have won; else the other eligible site with the most lines in full (the
+    cheapest of those), which came closest."""
+    masks, eligible = ranking.masks, ranking.eligible
+    skipped = ranking.cheapest(i for i, mask in enumerate(masks) if mask == chosen.mask and not eligible[i])
+    if skipped is not None and ranking.rank(skipped) < chosen.rank:
+        rival = ranking.option(skipped)
+        return f"{_where(rival)} has {_all(count)} but {_why_skipped(rival)}"
+    rivals = [i for i, mask in enumerate(masks) if mask and eligible[i] and ranking.sites[i] is not chosen.site]
+    if not rivals:
         return "no other location has any line in full"
-    option = eligible[0]
+    option = ranking.option(ranking.closest(rivals, 1)[0])
     if option.mask == chosen.mask:
-        return f"{_where(option)} also has {_all(count)} but {_costlier(option, chosen, cover.costs)}"
-    return f"{option.site.name} {_lacking(option, cover, used=1)}"
+        return f"{_where(option)} also has {_all(count)} but {_costlier(option, chosen, ranking.costs)}"
+    return f"{option.site.name} {_lacking(option, cover(), used=1)}"
 
 
 def _lacking(option: _Option, cover: _Cover, *, used: int) -> str:
@@ -623,20 +812,26 @@ def _warehouse_discount(option: _Option, costs: Costs) -> float:
     return costs.warehouse_discount if option.site.type in WAREHOUSE_TYPES else 0.0
 
 
-def _considered_for_shipping(options: Sequence[_Option], placed: _Placed, cover: _Cover, count: int) -> tuple[str, ...]:
-    """Up to five sites not used that have a line in full, in rank order, each with why it was not used."""
+def _considered_for_shipping(
+    ranking: _Ranking, placed: _Placed, demands: Sequence[_Demand], cover: Callable[[], _Cover], count: int
+) -> tuple[str, ...]:
+    """Up to five sites not used that have a line in full, those that came closest first (most lines in full, then
+    cheapest), each with why it was not used."""
     gives = list(placed.gives.values())
     chosen = gives[0][0] if len(gives) == 1 else None
-    rivals = sorted((o for o in options if o.site.location_id not in placed.gives and o.mask), key=_rank)[:CONSIDERED_MAX]
-    return tuple(_considered_one(option, chosen, cover, count, used=len(gives)) for option in rivals)
+    unused = [i for i, mask in enumerate(ranking.masks) if mask and ranking.sites[i].location_id not in placed.gives]
+    rivals = [ranking.option(i) for i in ranking.closest(unused, CONSIDERED_MAX)]
+    return tuple(_considered_one(option, chosen, demands, ranking.costs, cover, count, used=len(gives)) for option in rivals)
 
 
-def _considered_one(option: _Option, chosen: _Option | None, cover: _Cover, count: int, *, used: int) -> str:
+def _considered_one(
+    option: _Option, chosen: _Option | None, demands: Sequence[_Demand], costs: Costs, cover: Callable[[], _Cover], count: int, *, used: int
+) -> str:
     if not option.is_eligible:
-        return f"{_where(option)} has {_demand_lines(option, cover.demands)} but {_why_skipped(option)}"
+        return f"{_where(option)} has {_demand_lines(option, demands)} but {_why_skipped(option)}"
     if chosen is not None and option.mask == chosen.mask:
-        return f"{_where(option)} also has {_all(count)} but {_costlier(option, chosen, cover.costs)}"
-    return f"{_where(option)} has only {_demand_lines(option, cover.demands)}, so {_lacking(option, cover, used=used)}"
+        return f"{_where(option)} also has {_all(count)} but {_costlier(option, chosen, costs)}"
+    return f"{_where(option)} has only {_demand_lines(option, demands)}, so {_lacking(option, cover(), used=used)}"
 
 
 def _explain_pickup(
@@ -674,7 +869,7 @@ def _transfer_text(option: _Option, pieces: Sequence[tuple[WantedLine, int]], *,
 
 
 def _considered_for_pickup(
-    store: Site, demands: Sequence[_Demand], sources: Sequence[Sequence[Source]], options: Sequence[_Option]
+    store: Site, demands: Sequence[_Demand], sources: Sequence[Sequence[Source]], nearest: _Ranking
 ) -> tuple[str, ...]:
     """Nearer sites passed over for a line that came by transfer (closed, full or short), and the store's own part."""
     notes: list[str] = []
@@ -687,15 +882,16 @@ def _considered_for_pickup(
         if len(pieces) == 1 and 0 < (own := _own(store, demand)) < demand.quantity:
             source = pieces[0][0].site.name
             notes.append(f"{store.name} has only {own} of {demand.quantity} units of {what}, so it comes whole from {source}")
-        for option in sorted(options, key=_nearness):
-            if (option.km or 0.0) >= far or len(notes) >= CONSIDERED_MAX:
+        for i in nearest.order:
+            if (nearest.kms[i] or 0.0) >= far or len(notes) >= CONSIDERED_MAX:
                 break
-            if option.site.location_id in used or not option.stock[index]:
+            if not nearest.units(i, index) or nearest.sites[i].location_id in used:
                 continue
+            option = nearest.option(i)
             if not option.is_eligible:
                 notes.append(f"{_where(option)} has {what} but {_why_skipped(option)}")
             else:
-                notes.append(f"{_where(option)} has only {option.stock[index]} of {demand.quantity} units of {what}")
+                notes.append(f"{_where(option)} has only {option.units(index)} of {demand.quantity} units of {what}")
     return tuple(notes[:CONSIDERED_MAX])
 
 

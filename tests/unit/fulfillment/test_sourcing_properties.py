@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import combinations
 
@@ -87,6 +88,13 @@ def test_shipping_never_oversells_accounts_for_every_unit_and_uses_only_usable_s
     shuffled = list(sites)
     random.Random(seed).shuffle(shuffled)
     assert source_for_shipping(lines, shuffled, destination=destination, now=NOW, costs=costs) == plan  # same input, same plan
+    assert source_for_shipping(lines, with_other_variants(sites), destination=destination, now=NOW, costs=costs) == plan
+
+
+def with_other_variants(sites: list[Site]) -> list[Site]:
+    """The same sites also holding stock of 40 variants nobody ordered: that must change nothing."""
+    extra = {f"other-{n}": n for n in range(40)}
+    return [replace(site, available={**extra, **site.available}) for site in sites]
 
 
 @settings(max_examples=300, deadline=None)
@@ -110,6 +118,7 @@ def test_pickup_never_oversells_accounts_for_every_unit_and_transfers_only_from_
     shuffled = list(others)
     random.Random(seed).shuffle(shuffled)
     assert source_for_pickup(lines, store, shuffled, now=NOW, costs=costs) == plan
+    assert source_for_pickup(lines, store, with_other_variants(others), now=NOW, costs=costs) == plan
 
 
 # --------------------------------------------------------------------------- optimality against brute force

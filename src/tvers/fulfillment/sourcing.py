@@ -355,10 +355,6 @@ class _Ranking:
         close = [(-count, self.rank(index), index) for index, count in zip(indices, counts, strict=True) if count >= least]
         return [index for _, _, index in sorted(close)[:limit]]
 
-    def __iter__(self) -> Iterator[_Option]:
-        """Every site as an option, in order of preference (makes them all: for the rare paths)."""
-        return (self.option(index) for index in self.order)
-
     def option(self, index: int) -> _Option:
         made = self._made.get(index)
         if made is None:

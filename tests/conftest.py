@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, Table, create_engine, text
 from sqlalchemy.engine import make_url
 
 from tvers.bootstrap import Tvers, build
@@ -82,13 +82,29 @@ def tvers(database_url: str, clock: FixedClock) -> Iterator[Tvers]:
 
 
 def _empty_all_tables(app: Tvers) -> None:
-    tables = [t.name for t in reversed(target_metadata.sorted_tables)]
+    """Empty the tables the last test wrote to, children first.
+
+    One query finds the tables holding rows; only those are emptied. A TRUNCATE of every table per test
+    rewrote ~50 relation files each time and made the PostgreSQL half of the suite disk-bound.
+    """
+    tables = [t for t in reversed(target_metadata.sorted_tables)]
     with app.db.engine.begin() as connection:
+        probe = " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for t in tables)
+        holding = {row[0] for row in connection.execute(text(probe))}
+        for table in tables:
+            if table.name in holding:
+                connection.execute(text(f'DELETE FROM "{table.name}"'))
         if app.db.dialect == "postgresql":
-            connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(text(f'DELETE FROM "{table}"'))
+            _restart_identities(connection, [t for t in tables if t.name in holding])
+
+
+def _restart_identities(connection: Connection, tables: list[Table]) -> None:
+    """Serial ids start again at 1, as they would in a fresh database."""
+    for table in tables:
+        for column in table.primary_key.columns:
+            if column.autoincrement is True:
+                connection.execute(text("SELECT setval(pg_get_serial_sequence(:table, :column), 1, false)"),
+                                   {"table": table.name, "column": column.name})
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
     NotFound:     ReturnNotFound
     InvalidInput: EmptyReturn, UnknownReturnLine, InvalidReturnQuantity, InvalidRefundInput, LineNotFulfilled,
-                  OutsideReturnWindow, FinalSale, ReturnsNotAccepted, InvalidReceipt
+                  OutsideReturnWindow, FinalSale, ReturnsNotAccepted, InvalidReceipt, ExchangeDifferenceUnpaid, NotAnExchange
     Conflict:     RefundAboveRemaining, ReturnAlreadyReceived
     NotAllowed:   OverrideNotAllowed
 """
@@ -76,3 +76,15 @@ class InvalidReceipt(InvalidInput):
 
 class ReturnAlreadyReceived(Conflict):
     code = "return_already_received"
+
+
+class ExchangeDifferenceUnpaid(InvalidInput):
+    """The replacement costs more than the returned units give it, and the tenders given do not pay the difference exactly."""
+
+    code = "exchange_difference_unpaid"
+
+
+class NotAnExchange(InvalidInput):
+    """Tenders were given with the receipt of a return that exchanges nothing."""
+
+    code = "not_an_exchange"

@@ -41,3 +41,18 @@ class RefundIssued(DomainEvent):
     vat_minor: int
     tenders: tuple[dict[str, object], ...]  # payment_id, tender, refund_as, amount_minor, points
     points_reversed: int
+
+
+@dataclass(frozen=True)
+class ReturnExchanged(DomainEvent):
+    """The replacement of an exchange was ordered (or could not be): the linked order and how the money went."""
+
+    type: ClassVar[str] = "return.exchanged"
+    return_id: str
+    order_id: str
+    replacement_order_id: str | None
+    status: str  # ordered | pending | failed
+    currency: str
+    credit_minor: int  # what the returned units paid towards the replacement
+    difference_minor: int  # what the customer paid on top
+    refunded_minor: int  # what went back to the original tenders

@@ -52,6 +52,7 @@ class Return(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     received_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     refunded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    exchange: Mapped[dict[str, Any] | None] = mapped_column(Json)  # the replacement asked for, and what became of it
 
 
 class ReturnLineRow(Base):

@@ -11,17 +11,20 @@ Broken promotions: the claw-back. A promotion whose condition held on the units 
 holds on the units kept after the return loses what the kept units can no longer have: below a spend threshold, all
 of its discount on the kept units; with fewer full "buy X get Y" groups, their discount beyond the groups still
 complete (every group counted as worth the same). That is deducted from this refund, its VAT with it; the returned
-units' own discounts are untouched (they were paid for what they were). A deduction never makes a refund negative:
-what a refund cannot bear stays `outstanding` and the next return of the order deducts it first. When kept units
-come back later, what was deducted for them is paid back (`released`), so returning everything always gives back
-everything paid. Not clawed back: a promotion the order's cancellations had already broken (the merchant let it go
-then), and free shipping (the delivery was made at the price agreed). Nothing is re-priced: the promotion that won
-at checkout stays the one on the receipt. A policy may turn the claw-back off (`is_claw_back_on`).
+units' own discounts are untouched (they were paid for what they were). What the kept units owe is capped so that
+returning more never gives back less: for every smaller set of the returned units, what would then be owed plus the
+value of the units beyond it (paid less their percent restocking fee) bounds it, and the least bound is owed. So the
+money given back for a set of returned units is the best any part of them would give, whatever order the returns came
+in, and a refund never goes below zero. When kept units come back later, what was deducted for them is paid back
+(`released`), so returning everything always gives back everything paid. Not clawed back: a promotion the order's
+cancellations had already broken (the merchant let it go then), and free shipping (the delivery was made at the price
+agreed). Nothing is re-priced: the promotion that won at checkout stays the one on the receipt. A policy may turn the
+claw-back off (`is_claw_back_on`).
 Why: without it "spend 1,000, get 100 off" is won by buying a top-up and returning it, and one sock of a 3-for-2
 brings back two thirds of its price while the kept two hold on to the free one (docs/adr/0012-refund-order-of-tenders.md).
-The price of the floor, accepted: when a refund could not bear its claw-back, another order of partial returns of
-the same units can end at another total (never below the claw-back without a floor); otherwise any order gives one
-total.
+The cap is searched exhaustively over the returned units on broken promotions' lines, up to `SEARCH_LIMIT`
+combinations (a return of hundreds of units of many lines under one broken promotion); beyond it the plain claw-back
+applies with a zero floor, the part a refund cannot bear deducted from the next return (`outstanding`).
 
 Shipping by policy: never; in full with the return after which nothing is kept; or in full with the first return.
 Restocking fee per returned line: a percent of what those units were paid (counted cumulatively on the line, so
@@ -42,6 +45,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
+from itertools import product
+from math import prod
 
 from tvers.kernel.errors import FieldError
 from tvers.kernel.money import Money, round_to_minor
@@ -69,6 +74,8 @@ __all__ = ["REFUND_ORDER", "after_refund", "refund_for"]
 # The order refunds go back to tenders (ADR 0012); any tender not named here is an external provider and goes first.
 CASH, STORE_CREDIT, GIFT_CARD, LOYALTY_POINTS = "cash", "store_credit", "gift_card", "loyalty_points"
 REFUND_ORDER: tuple[str, ...] = (CASH, STORE_CREDIT, GIFT_CARD, LOYALTY_POINTS)
+# Combinations of returned units on broken promotions' lines searched for the least claw-back (`_least_dues`).
+SEARCH_LIMIT = 20_000
 
 
 def refund_for(return_lines: Sequence[ReturnLine], order: SoldOrder, policy: RefundPolicy) -> RefundPlan:
@@ -77,7 +84,9 @@ def refund_for(return_lines: Sequence[ReturnLine], order: SoldOrder, policy: Ref
     lines = tuple(_refund_line(item, _sold(order, item.line_id), after=after[item.line_id], policy=policy, currency=order.currency)
                   for item in return_lines)
     everything = all(after[line.line_id] == line.payable_quantity for line in order.lines)
-    claw_backs = _claw_backs(order, after, room=sum(line.refund_minor for line in lines), is_on=policy.is_claw_back_on)
+    fees = {line.line_id: policy.restocking for line in order.lines} | {item.line_id: item.restocking or policy.restocking
+                                                                         for item in return_lines}
+    claw_backs = _claw_backs(order, after, fees, room=sum(line.refund_minor for line in lines), is_on=policy.is_claw_back_on)
     shipping = _shipping(order, policy, everything=everything)
     total = sum(line.refund_minor for line in lines) - sum(c.deducted_minor - c.released_minor for c in claw_backs) + shipping.amount_minor
     return RefundPlan(
@@ -181,12 +190,12 @@ def _restocking_fee(fee: RestockingFee, line: SoldLine, *, before: int, after: i
     """Percent of the line's returned value counted cumulatively (no rounding drift across returns), plus the fixed part."""
     if fee.is_zero:
         return 0
-    rate = fee.percent.scaleb(-2)
+    return _percent_fee(fee, line, after) - _percent_fee(fee, line, before) + fee.fixed_minor
 
-    def percent_of(units: int) -> int:
-        return round_to_minor(Decimal(_share(line.total_minor, line, units)) * rate)
 
-    return percent_of(after) - percent_of(before) + fee.fixed_minor
+def _percent_fee(fee: RestockingFee, line: SoldLine, units: int) -> int:
+    """The percent part of the fee on the first `units` returned units of the line, counted cumulatively."""
+    return round_to_minor(Decimal(_share(line.total_minor, line, units)) * fee.percent.scaleb(-2)) if fee.percent else 0
 
 
 def _vat_in(gross: int, rate: Decimal) -> int:
@@ -208,12 +217,10 @@ class _Due:
     reason: str
 
 
-def _claw_backs(order: SoldOrder, after: Mapping[str, int], *, room: int, is_on: bool) -> tuple[PromotionClawBack, ...]:
+def _claw_backs(order: SoldOrder, after: Mapping[str, int], fees: Mapping[str, RestockingFee], *, room: int,
+                is_on: bool) -> tuple[PromotionClawBack, ...]:
     """Deduct what broken promotions owe, in the order they applied, never more than the refund can bear; pay back the rest."""
-    dues, earlier = [], frozenset[str]()
-    for terms in order.promotions:
-        dues.append((terms, _due(terms, order, after, earlier=earlier) if is_on else _Due(0, 0, "")))
-        earlier = earlier | {terms.promotion_id}
+    dues = _least_dues(order, after, fees) if is_on else [(terms, _Due(0, 0, "")) for terms in order.promotions]
     room += sum(max(terms.clawed_back_minor - due.gross, 0) for terms, due in dues)  # paid back first, so deductions can use it
     result = []
     for terms, due in dues:
@@ -223,13 +230,75 @@ def _claw_backs(order: SoldOrder, after: Mapping[str, int], *, room: int, is_on:
     return tuple(result)
 
 
+def _dues(order: SoldOrder, returned: Mapping[str, int]) -> list[tuple[PromotionTerms, _Due]]:
+    """What each promotion's kept units owe with `returned` units of each line returned, in the order they applied."""
+    dues, earlier = [], frozenset[str]()
+    for terms in order.promotions:
+        dues.append((terms, _due(terms, order, returned, earlier=earlier)))
+        earlier = earlier | {terms.promotion_id}
+    return dues
+
+
+def _least_dues(order: SoldOrder, after: Mapping[str, int], fees: Mapping[str, RestockingFee]) -> list[tuple[PromotionTerms, _Due]]:
+    """What broken promotions owe once `after` units are returned, capped so that returning more never gives back less.
+
+    For every smaller set of the returned units, what would then be owed plus the value of the units beyond it is also
+    an upper bound: the least of them is owed. So the money given back for a set of returned units is the best any part
+    of it would give, whatever order the returns came in (a refund never needs the zero floor). A unit's value here is
+    what it was paid less its percent restocking fee (the fixed part is per return, so it cannot be). The units whose return
+    the cap withholds are charged to the first promotion they break. Searched exhaustively up to `SEARCH_LIMIT`
+    combinations of the units on broken promotions' lines; beyond, the plain dues (and the floor) apply.
+    """
+    plain = _dues(order, after)
+    broken_ids = {line_id for terms, due in plain if due.gross > 0 for line_id in _condition_lines(terms, order)}
+    lines = [line for line in order.lines if line.line_id in broken_ids and after[line.line_id] > 0]
+    if not lines or prod(after[line.line_id] + 1 for line in lines) > SEARCH_LIMIT:
+        return plain
+    def kept_back(returned: Mapping[str, int]) -> tuple[int, int]:
+        """(value, VAT) of the returned units beyond `returned`: paid less the percent restocking fee."""
+        gross = vat = 0
+        for line in lines:
+            units, fewer = after[line.line_id], returned[line.line_id]
+            fee = _percent_fee(fees[line.line_id], line, units) - _percent_fee(fees[line.line_id], line, fewer)
+            gross += _share(line.total_minor, line, units) - _share(line.total_minor, line, fewer) - fee
+            vat += _share(line.vat_minor, line, units) - _share(line.vat_minor, line, fewer) - _vat_in(fee, line.vat_rate)
+        return gross, min(max(vat, 0), gross)
+
+    best_cost, best, best_returned = sum(due.gross for _, due in plain), plain, dict(after)
+    for counts in product(*(range(after[line.line_id], -1, -1) for line in lines)):  # most units first: ties keep more
+        returned = {**after, **{line.line_id: count for line, count in zip(lines, counts, strict=True)}}
+        withheld, _ = kept_back(returned)
+        if withheld >= best_cost:
+            continue
+        dues = _dues(order, returned)
+        cost = withheld + sum(due.gross for _, due in dues)
+        if cost < best_cost:
+            best_cost, best, best_returned = cost, dues, returned
+    if best is plain:
+        return plain
+    withheld, withheld_vat = kept_back(best_returned)
+    charged = next((terms.promotion_id for (terms, due), (_, fewer) in zip(plain, best, strict=True) if due.gross > 0 and not fewer.gross),
+                   next(terms.promotion_id for terms, due in plain if due.gross > 0))
+    capped = []
+    for (terms, due), (_, fewer) in zip(plain, best, strict=True):
+        if terms.promotion_id == charged:
+            reason = (f"{due.reason or fewer.reason}; capped at what keeping some of the returned items would have cost, "
+                      f"{_money(withheld + fewer.gross, order.currency)}")
+            fewer = _Due(fewer.gross + withheld, fewer.vat + withheld_vat, reason)
+        capped.append((terms, fewer))
+    return capped
+
+
+def _condition_lines(terms: PromotionTerms, order: SoldOrder) -> set[str]:
+    return set(terms.line_ids) or {line.line_id for line in order.lines if line.discount_of(terms.promotion_id)}
+
+
 def _settle(terms: PromotionTerms, due: _Due, *, room: int, currency: str) -> tuple[PromotionClawBack, int]:
     change, vat_change = due.gross - terms.clawed_back_minor, due.vat - terms.clawed_back_vat_minor
     name = terms.name or terms.promotion_id
     if change <= 0:
         released = -change
-        released_vat = terms.clawed_back_vat_minor if released == terms.clawed_back_minor else (
-            terms.clawed_back_vat_minor * released // terms.clawed_back_minor if terms.clawed_back_minor else 0)
+        released_vat = min(max(terms.clawed_back_vat_minor - due.vat, 0), released)
         text = (f"{name}: {_money(released, currency)} deducted by an earlier refund is paid back, "
                 "its items now being returned too")
         return PromotionClawBack(terms.promotion_id, terms.name, 0, 0, released, released_vat, 0, text), room
@@ -243,7 +312,7 @@ def _settle(terms: PromotionTerms, due: _Due, *, room: int, currency: str) -> tu
 
 def _due(terms: PromotionTerms, order: SoldOrder, after: Mapping[str, int], *, earlier: frozenset[str]) -> _Due:
     """What the units kept after this return can no longer have of `terms`' discount, VAT included."""
-    ids = terms.line_ids or {line.line_id for line in order.lines if line.discount_of(terms.promotion_id)}
+    ids = _condition_lines(terms, order)
     lines = [line for line in order.lines if line.line_id in ids]
     book, reason = _broken_threshold(terms, lines, after, earlier=earlier, currency=order.currency)
     if book is None:

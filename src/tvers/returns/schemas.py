@@ -125,3 +125,6 @@ class ReturnOut(BaseModel):
     created_at: datetime
     received_at: datetime | None
     refunded_at: datetime | None
+    exchange: dict[str, Any] | None = Field(default=None, description=(
+        "An exchange: the replacement asked for, its status (held | ordered | failed), the linked order, the credit the "
+        "returned units gave it and what was paid or refunded for the difference."))

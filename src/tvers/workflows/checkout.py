@@ -45,6 +45,7 @@ class Caller:
     actor: str
     checkout_key: str
     channel: str | None = None
+    releases: inventory.Ref | None = None  # stock held for this order elsewhere (an exchange's replacement), freed as it reserves
 
 
 def checkout_cart(app: App, data: CartCheckoutIn, *, caller: Caller) -> CheckoutOut:
@@ -130,8 +131,10 @@ class _Opened:
 def _open_order(app: App, data: CartCheckoutIn | DirectOrderIn, *, channel: str, number: str, caller: Caller) -> _Opened:
     with app.uow() as uow:
         ref = channels.channel_ref(uow, channel)
+        if caller.releases is not None:  # freed in the transaction that reserves again: no moment when another sale can take it
+            inventory.release_reference(uow, caller.releases, reason="ordered")
         customer_id = _customer(uow, data, channel=channel, region=ref.country) or _card_holder(app, uow, data)
-        quote = quoting.quote(uow, _quote_in(uow, data, channel=channel, customer_id=customer_id))
+        quote = quoting.quote(uow, quote_in(uow, data, channel=channel, customer_id=customer_id))
         providers = app.payment_providers
         payments.check_tenders(data.tenders, total=quote.grand_total, providers=providers)
         sourced = _source(app, uow, data, quote, channel_id=ref.id)
@@ -189,7 +192,7 @@ def _card_holder(app: App, uow: Uow, data: CheckoutBase) -> str | None:
     return None
 
 
-def _quote_in(uow: Uow, data: CartCheckoutIn | DirectOrderIn, *, channel: str, customer_id: str | None) -> QuoteIn:
+def quote_in(uow: Uow, data: CartCheckoutIn | DirectOrderIn, *, channel: str, customer_id: str | None) -> QuoteIn:
     if isinstance(data, CartCheckoutIn):
         cart = carts.get_cart(uow, data.cart_id)
         lines = [QuoteLineIn(sku=line.sku, quantity=line.quantity) for line in cart.lines]
@@ -198,10 +201,13 @@ def _quote_in(uow: Uow, data: CartCheckoutIn | DirectOrderIn, *, channel: str, c
         customer_id = customer_id or cart.customer_id
     else:
         lines = [QuoteLineIn(sku=line.sku, quantity=line.quantity) for line in data.lines]
-    delivery = charged_delivery(data, [line.sku for line in lines])
+    return QuoteIn(channel=channel, lines=lines, customer_id=customer_id, coupon_codes=list(data.coupon_codes),
+                   shipping=shipping_choice(charged_delivery(data, [line.sku for line in lines])))
+
+
+def shipping_choice(delivery: DeliveryIn) -> ShippingChoice:
     address = ShippingAddress.model_validate(delivery.address.model_dump()) if delivery.address else None
-    shipping = ShippingChoice(method=delivery.method.value, address=address, location=delivery.location)
-    return QuoteIn(channel=channel, lines=lines, customer_id=customer_id, coupon_codes=list(data.coupon_codes), shipping=shipping)
+    return ShippingChoice(method=delivery.method.value, address=address, location=delivery.location)
 
 
 def charged_delivery(data: CheckoutBase, skus: list[str]) -> DeliveryIn:
@@ -221,11 +227,11 @@ def _source(app: App, uow: Uow, data: CheckoutBase, quote: Quote, *, channel_id:
     for line in quote.lines:
         groups.setdefault(data.delivery_of(line.sku).method.value, []).append(
             WantedLine(line_id=line.sku, variant_id=line.variant_id, quantity=line.quantity, sku=line.sku))
-    parts = [_source_way(app, uow, data.delivery_of(wanted[0].sku), wanted, channel_id=channel_id) for wanted in groups.values()]
+    parts = [source_way(app, uow, data.delivery_of(wanted[0].sku), wanted, channel_id=channel_id) for wanted in groups.values()]
     return order_sourcing.merged(parts)
 
 
-def _source_way(app: App, uow: Uow, way: DeliveryIn, wanted: list[WantedLine], *, channel_id: str) -> order_sourcing.Sourced:
+def source_way(app: App, uow: Uow, way: DeliveryIn, wanted: list[WantedLine], *, channel_id: str) -> order_sourcing.Sourced:
     variant_ids = [line.variant_id for line in wanted]
     method, location = way.method, way.location
     if method is DeliveryMethod.SHIP:

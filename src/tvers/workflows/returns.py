@@ -44,7 +44,9 @@ from tvers.returns.refund_types import (
 )
 from tvers.returns.refunds import refund_for
 from tvers.returns.schemas import Condition, ReceiveIn, ReturnIn, ReturnOut, ReturnPolicyOut
+from tvers.workflows import exchanges
 from tvers.workflows.app import App
+from tvers.workflows.exchange_schemas import ReceiptIn, ReturnRequestIn
 
 # The order's status history entries that mark the goods as with the customer, most telling first.
 HANDED_OVER = ("completed", "fulfilled", "partially_fulfilled")
@@ -52,11 +54,15 @@ DAMAGED = "returned damaged"
 
 
 def request_return(app: App, data: ReturnIn, *, actor: str, may_override: bool) -> ReturnOut:
-    """Open a return of handed-over units; one transaction, `return.requested`."""
+    """Open a return of handed-over units (with an exchange, its replacement reserved at once); one transaction, `return.requested`."""
     with app.uow() as uow:
         orders.lock_order(uow, data.order_id)  # returns of one order queue: the units left to return are counted once
         order = orders.get_order(uow, data.order_id)
         found = returns.open_return(uow, _returnable(uow, order), data, actor=actor, may_override=may_override)
+        if isinstance(data, ReturnRequestIn) and data.exchange is not None:
+            exchanges.hold_replacement(app, uow, return_id=found.id, sold_channel=order.channel, customer_id=order.customer_id,
+                                       exchange=data.exchange)
+            found = returns.get_return(uow, found.id)
         uow.commit()
     return found
 
@@ -71,7 +77,9 @@ def order_channel(app: App, *, order_id: str | None = None, return_id: str | Non
 
 
 def receive_return(app: App, return_id: str, data: ReceiveIn, *, actor: str) -> ReturnOut:
-    """The goods came in at `data.location`: restocked (damaged units written off), refunded, points reversed."""
+    """The goods came in at `data.location`: restocked (damaged units written off), refunded, points reversed; an exchange's
+    replacement ordered, paid by what the returned units give it and the tenders handed over (`ReceiptIn.tenders`)."""
+    tenders = data.tenders if isinstance(data, ReceiptIn) else []
     with app.uow() as uow:
         orders.lock_order(uow, returns.get_return(uow, return_id).order_id)  # refunds of one order queue: each sees the last
         location = inventory.get_location(uow, data.location)
@@ -81,10 +89,17 @@ def receive_return(app: App, return_id: str, data: ReceiveIn, *, actor: str) -> 
         received = returns.receive(uow, return_id, data, location_id=location.id)
         _restock(uow, received, location_code=location.code, return_id=return_id, actor=actor)
         returns.announce_receipt(uow, return_id, received, location_code=location.code)
-        plan, requests, points = _refund(uow, return_id)
+        plan = _plan(uow, return_id)
+        into_voucher = exchanges.fund_replacement(uow, return_id=return_id, customer_id=returns.get_return(uow, return_id).customer_id,
+                                                  plan=plan, tenders=tenders)
+        requests, points = _refund(uow, return_id, plan, kept=into_voucher)
         found = returns.record_refund(uow, return_id, plan, points_reversed=points)
         uow.commit()
     _send_refunds(app, requests)
+    if into_voucher or tenders or found.exchange is not None:
+        exchanges.place_replacement(app, return_id, actor=actor, tenders=tenders)
+        with app.uow(read_only=True) as uow:
+            found = returns.get_return(uow, return_id)
     return found
 
 
@@ -115,8 +130,8 @@ def _restock(uow: Uow, received: Sequence[returns.ReceivedUnits], *, location_co
         inventory.write_off(uow, WriteOffIn(location=location_code, lines=damaged, reason=DAMAGED), actor=actor)
 
 
-def _refund(uow: Uow, return_id: str) -> tuple[RefundPlan, list[payments.ProviderRequest], int]:
-    """The refund plan of the return, its tenders settled (local) or asked for (external), and the earned points reversed."""
+def _plan(uow: Uow, return_id: str) -> RefundPlan:
+    """What the return gives back, figure by figure, and to which payments (decided, not yet carried out)."""
     found = returns.get_return(uow, return_id)
     order = orders.get_order(uow, found.order_id)
     earlier = returns.refunded_so_far(uow, order.id, but=return_id)
@@ -128,18 +143,25 @@ def _refund(uow: Uow, return_id: str) -> tuple[RefundPlan, list[payments.Provide
                         restocking=_fee(returns.policy_for(uow, channel=order.channel, category=returnable.lines[line_id].category)))
              for line_id, quantity in quantities.items()]
     policy = _refund_policy(returns.policy_for(uow, channel=order.channel, category=None), has_customer=order.customer_id is not None)
-    plan = refund_for(asked, _sold_order(uow, order, earlier), policy)
+    return refund_for(asked, _sold_order(uow, order, earlier), policy)
+
+
+def _refund(uow: Uow, return_id: str, plan: RefundPlan, *, kept: dict[str, int]) -> tuple[list[payments.ProviderRequest], int]:
+    """The plan carried out: each tender's part settled (local) or asked for (external) but for what an exchange's voucher
+    `kept`, and the earned points reversed."""
+    order_id = returns.get_return(uow, return_id).order_id
     requests: list[payments.ProviderRequest] = []
     for tender in plan.tenders:
-        amount = Money(tender.amount_minor, plan.currency)
-        if tender.amount_minor > 0 and tender.refund_as != tender.tender:
+        left = tender.amount_minor - kept.get(tender.payment_id, 0)
+        amount = Money(left, plan.currency)
+        if left > 0 and tender.refund_as != tender.tender:
             requests.extend(payments.refund_payment_as(uow, payment_id=tender.payment_id, amount=amount,
                                                        refund_as=TenderCode(tender.refund_as)))
-        elif tender.amount_minor > 0:
+        elif left > 0:
             requests.extend(payments.refund_payment(uow, payment_id=tender.payment_id, amount=amount))
-    points = customers.reverse_returned_points(uow, order_id=order.id, reference=return_id, points=plan.points_to_reverse,
+    points = customers.reverse_returned_points(uow, order_id=order_id, reference=return_id, points=plan.points_to_reverse,
                                                reason=f"return {return_id}")
-    return plan, requests, points
+    return requests, points
 
 
 def _fee(policy: ReturnPolicyOut) -> RestockingFee:

@@ -124,10 +124,11 @@ CASES = [
          WEB_ORDER, back(("jacket", 1), ("cap", 1)), total=129_701, vat=18_105 + 3_606 + 2_250 + 1_980,
          tenders={"pay-card": 79_701, "pay-gift": 50_000}, policy=ALL_BACK, before=(back(("jacket", 2)),),
          clawed=-11_246, shipping=9_900, points=130),
-    # The cap alone: the jackets kept (2997.00) fall below 3000.00 and owe their 281.32 (VAT 56.26); the cap's 180.32 bears
-    # 180.32 of it (VAT 56.26 × 180.32 ÷ 281.32 = 36.06), the refund is 0 and 101.00 waits for the next return.
-    Case("the cap alone: the refund stops at zero and the rest of the deduction waits",
-         WEB_ORDER, back(("cap", 1)), total=0, vat=0, tenders={}, clawed=18_032, outstanding=10_100),
+    # The cap alone: the jackets kept (2997.00) fall below 3000.00 and would owe their 281.32, more than the cap's 180.32.
+    # Not returning the cap owes nothing, so the claw-back is capped at the cap's own 180.32: the refund is 0, nothing is
+    # left owing (a later return pays nothing more for it), whatever order the returns come in.
+    Case("the cap alone: what is owed is capped at what keeping the cap would cost, and nothing waits",
+         WEB_ORDER, back(("cap", 1)), total=0, vat=0, tenders={}, clawed=18_032, outstanding=0),
     Case("the same with the claw-back turned off: the jackets keep their share of the discount", WEB_ORDER, back(("jacket", 2)),
          total=181_045, vat=36_209, tenders={"pay-card": 181_045}, policy=RefundPolicy(is_claw_back_on=False), points=180),
     Case("everything at once: everything paid, the gift-card part as store credit",

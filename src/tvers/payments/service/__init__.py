@@ -35,6 +35,7 @@ from tvers.payments.service.settlement import (
     captures_for,
     refund_payment,
     refund_payment_as,
+    refund_payment_to_voucher,
     refunds_for,
     release_uncaptured,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "refund",
     "refund_payment",
     "refund_payment_as",
+    "refund_payment_to_voucher",
     "refunds_for",
     "release_uncaptured",
     "restore_local_tenders",

@@ -79,6 +79,22 @@ def refund_payment_as(uow: Uow, *, payment_id: str, amount: Money, refund_as: Te
     return []
 
 
+def refund_payment_to_voucher(uow: Uow, *, payment_id: str, amount: Money, voucher: str) -> None:
+    """Book part of a payment as refunded into an exchange voucher (a gift card the workflow issued for that amount): the
+    money stays in the house to pay a replacement, so no provider is asked. Never more than the payment has left to refund.
+    Points are not money and go back as points, so a points payment cannot fund a voucher."""
+    row = payment_row(uow, payment_id)
+    if row.tender == TenderCode.LOYALTY_POINTS:
+        message = "loyalty points go back as points, not into a voucher"
+        raise InvalidPaymentAmount(message, fields=[FieldError("refund_as", message, InvalidPaymentAmount.code)])
+    _check_amount([row], amount)
+    left = totals_of(row).refundable
+    if amount.minor > left:
+        rest = Money(left, row.currency)
+        raise NothingToRefund(f"{amount} is more than the {rest} left to refund", available=str(rest))
+    settle_now(uow, row, TransactionKind.REFUND, amount.minor, note=f"exchanged: into voucher {voucher}")
+
+
 def release_uncaptured(uow: Uow, *, order_id: str, amount: Money) -> list[ProviderRequest]:
     """Give back `amount` of what the order holds uncaptured (lines cancelled before fulfilment): cards first, then local tenders.
 

@@ -5,7 +5,9 @@ from tvers.returns.service.returning import (
     ReceivedUnits,
     ReturnableOrder,
     SoldUnits,
+    announce_exchange,
     announce_receipt,
+    exchange_of,
     get_return,
     open_return,
     receive,
@@ -13,6 +15,7 @@ from tvers.returns.service.returning import (
     refunded_so_far,
     returned_quantities,
     returns_of_order,
+    set_exchange,
 )
 
 __all__ = [
@@ -20,7 +23,9 @@ __all__ = [
     "ReceivedUnits",
     "ReturnableOrder",
     "SoldUnits",
+    "announce_exchange",
     "announce_receipt",
+    "exchange_of",
     "get_return",
     "list_policies",
     "open_return",
@@ -30,5 +35,6 @@ __all__ = [
     "refunded_so_far",
     "returned_quantities",
     "returns_of_order",
+    "set_exchange",
     "set_policy",
 ]

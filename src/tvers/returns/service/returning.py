@@ -27,7 +27,7 @@ from tvers.returns.errors import (
     ReturnNotFound,
     UnknownReturnLine,
 )
-from tvers.returns.events import RefundIssued, ReturnReceived, ReturnRequested
+from tvers.returns.events import RefundIssued, ReturnExchanged, ReturnReceived, ReturnRequested
 from tvers.returns.models import Return, ReturnLineRow
 from tvers.returns.refund_types import RefundPlan
 from tvers.returns.schemas import Condition, ReasonCode, ReceiveIn, ReturnIn, ReturnLineOut, ReturnOut, ReturnStatus
@@ -190,6 +190,26 @@ def record_refund(uow: Uow, return_id: str, plan: RefundPlan, *, points_reversed
     return get_return(uow, return_id)
 
 
+def set_exchange(uow: Uow, return_id: str, exchange: dict[str, Any]) -> None:
+    """Keep the replacement of an exchange with its return (what was asked for, and later the order and voucher)."""
+    _row(uow, return_id).exchange = exchange
+    uow.session.flush()
+
+
+def announce_exchange(uow: Uow, return_id: str) -> None:
+    """`return.exchanged`, once the replacement order was placed or could not be."""
+    row = _row(uow, return_id)
+    exchange = row.exchange or {}
+    uow.record(ReturnExchanged(return_id=return_id, order_id=row.order_id, replacement_order_id=exchange.get("order_id"),
+                               status=str(exchange.get("status")), currency=row.currency,
+                               credit_minor=int(exchange.get("credit_minor", 0)), difference_minor=int(exchange.get("difference_minor", 0)),
+                               refunded_minor=int(exchange.get("refunded_minor", 0))))
+
+
+def exchange_of(uow: Uow, return_id: str) -> dict[str, Any] | None:
+    return _row(uow, return_id).exchange
+
+
 def returned_quantities(uow: Uow, order_id: str) -> dict[str, int]:
     """Units of each line in any return of the order (requested, received or refunded)."""
     rows = uow.session.execute(select(ReturnLineRow.order_line_id, func.sum(ReturnLineRow.quantity)).join(Return)
@@ -224,13 +244,20 @@ def _line_rows(uow: Uow, return_id: str) -> list[ReturnLineRow]:
     return list(uow.session.scalars(select(ReturnLineRow).where(ReturnLineRow.return_id == return_id).order_by(ReturnLineRow.id)))
 
 
+def _public(exchange: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The exchange as shown: the voucher's code (it spends the balance) only once the replacement failed, for the customer."""
+    if exchange is None or exchange.get("status") == "failed":
+        return exchange
+    return {key: value for key, value in exchange.items() if key != "voucher_code"}
+
+
 def _out(row: Return, lines: Sequence[ReturnLineRow]) -> ReturnOut:
     return ReturnOut(
         id=row.id, order_id=row.order_id, customer_id=row.customer_id, sold_channel=row.sold_channel,
         returned_at_location_id=row.returned_at_location_id, status=ReturnStatus(row.status), note=row.reason, override=row.override,
         currency=row.currency, refund_total_minor=row.refund_total_minor, refund_vat_minor=row.refund_vat_minor,
         points_reversed=row.points_reversed, plan=row.plan, created_at=row.created_at, received_at=row.received_at,
-        refunded_at=row.refunded_at,
+        refunded_at=row.refunded_at, exchange=_public(row.exchange),
         lines=[ReturnLineOut(order_line_id=r.order_line_id, variant_id=r.variant_id, sku=r.sku, quantity=r.quantity,
                              reason=ReasonCode(r.reason_code), condition=None if r.condition is None else Condition(r.condition),
                              refund_minor=r.refund_minor) for r in lines])

@@ -14,10 +14,11 @@ from fastapi import Depends
 from tvers.channels.access import Permission, Principal, Role
 from tvers.orders import service as orders
 from tvers.returns import service as returns
-from tvers.returns.schemas import ReceiveIn, ReturnIn, ReturnOut, ReturnPolicyIn, ReturnPolicyOut
+from tvers.returns.schemas import ReturnOut, ReturnPolicyIn, ReturnPolicyOut
 from tvers.web.api.common import api_router
 from tvers.web.deps import IdempotencyKey, ReadUowDep, TversDep, UowDep, check_channel_scope, check_location_scope, requires
 from tvers.workflows import returns as returns_flow
+from tvers.workflows.exchange_schemas import ReceiptIn, ReturnRequestIn
 
 router = api_router("returns")
 
@@ -28,8 +29,9 @@ MAY_OVERRIDE = frozenset({Role.ADMIN, Role.STORE_STAFF})
 
 
 @router.post("/returns", status_code=201, response_model=ReturnOut)
-def request_return(body: ReturnIn, tvers: TversDep, principal: Write, _: IdempotencyKey = None) -> ReturnOut:
-    """Units handed over and not yet returned, each with a structured reason; checked against the sold channel's policy."""
+def request_return(body: ReturnRequestIn, tvers: TversDep, principal: Write, _: IdempotencyKey = None) -> ReturnOut:
+    """Units handed over and not yet returned, each with a structured reason; checked against the sold channel's policy.
+    With `exchange`, the replacement is reserved now and ordered when the goods come in."""
     check_channel_scope(principal, returns_flow.order_channel(tvers, order_id=body.order_id))
     return returns_flow.request_return(tvers, body, actor=principal.key_id, may_override=principal.role in MAY_OVERRIDE)
 
@@ -43,8 +45,9 @@ def get_return(return_id: str, uow: ReadUowDep, principal: Read) -> ReturnOut:
 
 
 @router.post("/returns/{return_id}/receive", response_model=ReturnOut)
-def receive_return(return_id: str, body: ReceiveIn, tvers: TversDep, principal: Write, _: IdempotencyKey = None) -> ReturnOut:
-    """The goods are in at `location`: restocked there (damaged units written off), refunded to the order's tenders."""
+def receive_return(return_id: str, body: ReceiptIn, tvers: TversDep, principal: Write, _: IdempotencyKey = None) -> ReturnOut:
+    """The goods are in at `location`: restocked there (damaged units written off), refunded to the order's tenders; an
+    exchange's replacement ordered, `tenders` paying any difference."""
     check_channel_scope(principal, returns_flow.order_channel(tvers, return_id=return_id))
     check_location_scope(principal, body.location)
     return returns_flow.receive_return(tvers, return_id, body, actor=principal.key_id)

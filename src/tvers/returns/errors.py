@@ -2,7 +2,7 @@
 
     NotFound:     ReturnNotFound
     InvalidInput: EmptyReturn, UnknownReturnLine, InvalidReturnQuantity, InvalidRefundInput, LineNotFulfilled,
-                  OutsideReturnWindow, FinalSale, ReturnsNotAccepted, InvalidReceipt
+                  OutsideReturnWindow, FinalSale, ReturnsNotAccepted, InvalidReceipt, ReceiptlessNotAllowed, NotBoughtByCustomer
     Conflict:     RefundAboveRemaining, ReturnAlreadyReceived
     NotAllowed:   OverrideNotAllowed
 """
@@ -76,3 +76,15 @@ class InvalidReceipt(InvalidInput):
 
 class ReturnAlreadyReceived(Conflict):
     code = "return_already_received"
+
+
+class ReceiptlessNotAllowed(InvalidInput):
+    """The policy of the channel the goods were sold on takes no returns without a receipt (`receiptless` = none)."""
+
+    code = "receiptless_not_allowed"
+
+
+class NotBoughtByCustomer(InvalidInput):
+    """A receipt-less return names a SKU the customer has no handed-over units of, on any channel."""
+
+    code = "not_bought_by_customer"

@@ -32,6 +32,7 @@ from tvers.returns.refund_types import (
     CapturedTender,
     DiscountPart,
     GiftCardRefund,
+    MarketplaceRefund,
     PromotionTerms,
     RefundPlan,
     RefundPolicy,
@@ -127,14 +128,15 @@ def _refund(uow: Uow, return_id: str) -> tuple[RefundPlan, list[payments.Provide
     asked = [ReturnLine(line_id=line_id, quantity=quantity,
                         restocking=_fee(returns.policy_for(uow, channel=order.channel, category=returnable.lines[line_id].category)))
              for line_id, quantity in quantities.items()]
-    policy = _refund_policy(returns.policy_for(uow, channel=order.channel, category=None), has_customer=order.customer_id is not None)
+    policy = _refund_policy(returns.policy_for(uow, channel=order.channel, category=None), has_customer=order.customer_id is not None,
+                            is_receiptless=found.is_receiptless)
     plan = refund_for(asked, _sold_order(uow, order, earlier), policy)
     requests: list[payments.ProviderRequest] = []
     for tender in plan.tenders:
         amount = Money(tender.amount_minor, plan.currency)
         if tender.amount_minor > 0 and tender.refund_as != tender.tender:
             requests.extend(payments.refund_payment_as(uow, payment_id=tender.payment_id, amount=amount,
-                                                       refund_as=TenderCode(tender.refund_as)))
+                                                       refund_as=TenderCode(tender.refund_as), customer_id=order.customer_id))
         elif tender.amount_minor > 0:
             requests.extend(payments.refund_payment(uow, payment_id=tender.payment_id, amount=amount))
     points = customers.reverse_returned_points(uow, order_id=order.id, reference=return_id, points=plan.points_to_reverse,
@@ -146,10 +148,13 @@ def _fee(policy: ReturnPolicyOut) -> RestockingFee:
     return RestockingFee(percent=policy.restocking_percent, fixed_minor=policy.restocking_fixed_minor)
 
 
-def _refund_policy(policy: ReturnPolicyOut, *, has_customer: bool) -> RefundPolicy:
-    """The channel's refund terms; store credit belongs to a customer, so a guest's gift-card part goes back to the gift card."""
+def _refund_policy(policy: ReturnPolicyOut, *, has_customer: bool, is_receiptless: bool = False) -> RefundPolicy:
+    """The channel's refund terms; store credit belongs to a customer, so a guest's gift-card part goes back to the gift card
+    and a guest's marketplace part through the marketplace. A receipt-less return (always a customer's) is store credit only."""
     gift_card = GiftCardRefund(policy.gift_card_refund_as) if has_customer else GiftCardRefund.GIFT_CARD
-    return RefundPolicy(shipping=ShippingRefund(policy.refund_shipping), gift_card=gift_card)
+    marketplace = MarketplaceRefund(policy.marketplace_refund) if has_customer else MarketplaceRefund.MARKETPLACE
+    return RefundPolicy(shipping=ShippingRefund(policy.refund_shipping), gift_card=gift_card, marketplace=marketplace,
+                        is_store_credit_only=is_receiptless and has_customer)
 
 
 def _sold_order(uow: Uow, order: OrderOut, earlier: Sequence[dict[str, Any]]) -> SoldOrder:

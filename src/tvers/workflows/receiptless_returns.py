@@ -18,7 +18,7 @@ from tvers.returns.errors import OverrideNotAllowed
 from tvers.returns.receiptless_schemas import ReceiptlessReturnIn, ReturnableLineOut
 from tvers.returns.schemas import ReturnOut
 from tvers.workflows.app import App
-from tvers.workflows.returns import _returnable as returnable_order
+from tvers.workflows.returns import returnable_order
 
 
 def returnable_lines(uow: Uow, customer_id: str, *, channel: str | None) -> list[ReturnableLineOut]:

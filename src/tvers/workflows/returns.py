@@ -107,6 +107,11 @@ def _returnable(uow: Uow, order: OrderOut) -> returns.ReturnableOrder:
                                    handed_over_at=handed_over, lines=lines)
 
 
+def returnable_order(uow: Uow, order: OrderOut) -> returns.ReturnableOrder:
+    """The facts a return of `order` is checked against, for flows that find the order another way (receipt-less returns)."""
+    return _returnable(uow, order)
+
+
 def _restock(uow: Uow, received: Sequence[returns.ReceivedUnits], *, location_code: str, return_id: str, actor: str) -> None:
     """Every unit back on the receiving location's books; a damaged one written off again, so the ledger shows both."""
     back = [StockLineIn(sku=units.sku, quantity=units.quantity) for units in received]

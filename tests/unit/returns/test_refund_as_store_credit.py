@@ -3,9 +3,12 @@ its policy says so. The amounts per payment are the usual ones; only what they g
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tvers.returns.refund_types import (
     CapturedTender,
@@ -17,6 +20,7 @@ from tvers.returns.refund_types import (
     SoldOrder,
 )
 from tvers.returns.refunds import refund_for
+from unit.returns.test_refund_properties import any_order, carried_out, in_parts, policies, some_units
 
 RATE = Decimal("0.25")
 BOOTS = SoldLine("boots", 2, 2, amount_minor=200_000, total_minor=200_000, vat_minor=40_000, vat_rate=RATE, title="Boots")
@@ -55,3 +59,19 @@ def test_a_marketplace_part_goes_back_as_the_policy_says(marketplace: Marketplac
 
 def test_the_marketplace_policy_leaves_other_tenders_alone() -> None:
     assert parts(MIXED, RefundPolicy(marketplace=MarketplaceRefund.STORE_CREDIT)) == parts(MIXED, RefundPolicy())
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), order=any_order, policy=policies)
+def test_store_credit_only_changes_what_parts_go_back_as_never_how_much(data: st.DataObject, order: SoldOrder,
+                                                                         policy: RefundPolicy) -> None:
+    # given any order returned in random parts, once as usual and once receipt-less
+    returns = data.draw(in_parts(data.draw(some_units(order))))
+    usual, _ = carried_out(order, returns, policy)
+    receiptless, final = carried_out(order, returns, replace(policy, is_store_credit_only=True))
+    # then each return gives each payment the same amount, all of it as store credit and no points
+    for plain, credit in zip(usual, receiptless, strict=True):
+        assert [(t.payment_id, t.amount_minor) for t in credit.tenders] == [(t.payment_id, t.amount_minor) for t in plain.tenders]
+        assert {(t.refund_as, t.points) for t in credit.tenders} <= {("store_credit", 0)}
+    # and no payment ever gives back more than it captured
+    assert all(after.refunded_minor <= before.captured_minor for before, after in zip(order.tenders, final.tenders, strict=True))

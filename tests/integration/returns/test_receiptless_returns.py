@@ -11,6 +11,8 @@ from support.fulfilment import place
 from support.receiptless import deliver, full_state, refund_notes, store_credit
 from support.returns import movements, payment_ledger, sell_and_deliver
 from tvers.channels.access import Role
+from tvers.integrations.relay import Relay
+from tvers.orders import subscribers as order_subscribers
 
 RECEIPTLESS = {"window_days": 30, "receiptless": "store_credit"}
 
@@ -141,3 +143,21 @@ def test_an_integration_finds_only_its_own_channels_sales(client, admin, tvers):
         "customer_id": sold.customer_id, "lines": [{"sku": "CO-3", "quantity": 1, "reason": "damaged"}], "override": {"reason": "x"}})
     problem(response, 403, "override_not_allowed")
     assert full_state(tvers) == before
+
+
+def test_after_a_merge_the_purchase_is_found_through_the_surviving_profile_and_credited_there(client, admin, tvers):
+    # given Kari's web order, then her profile merged into a second one made at the till (by phone)
+    sold = sell_and_deliver(client, admin, tvers)
+    allow_receiptless(client, admin)
+    till = ok(client.post("/api/v1/customers", headers=admin, json={"given_name": "Kari", "identities": [
+        {"type": "phone", "value": "+4791234567"}]}))
+    ok(client.post(f"/api/v1/customers/{till['id']}/merges", headers=admin, json={"merged_id": sold.customer_id, "reason": "same person"}))
+    Relay(tvers.db, tvers.clock, order_subscribers.subscribers()).run_once()  # the worker: orders follow the merge
+    # when staff find the surviving profile and take one unit back without a receipt
+    assert [r["order_id"] for r in ok(client.get(f"/api/v1/customers/{till['id']}/returnable", headers=sold.stockholm))] == [
+        sold.order["id"]]
+    [asked] = ok(receiptless(client, sold.stockholm, till["id"], ("CO-3", 1)))
+    done = ok(client.post(f"/api/v1/returns/{asked['id']}/receive", headers=sold.stockholm, json={"location": "stockholm"}))
+    # then the store credit lands on the surviving profile, and its returns show it
+    assert store_credit(client, admin, till["id"]) == [{"amount": f"{done['refund_total_minor'] / 100:.2f}", "currency": "NOK"}]
+    assert [r["id"] for r in ok(client.get(f"/api/v1/customers/{till['id']}/returns", headers=admin))] == [asked["id"]]

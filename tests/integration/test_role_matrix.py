@@ -181,6 +181,10 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/returns/{return_id}"): EVERYONE,
     ("POST", "/api/v1/returns/{return_id}/receive"): CHANNEL_CALLERS,
     ("GET", "/api/v1/orders/{order_id}/returns"): EVERYONE,
+    # receipt-less returns: found through the customer's profile (an integration: its own channel's sales)
+    ("POST", "/api/v1/returns/receiptless"): CHANNEL_CALLERS,
+    ("GET", "/api/v1/customers/{customer_id}/returnable"): EVERYONE,
+    ("GET", "/api/v1/customers/{customer_id}/returns"): EVERYONE,
     ("PUT", "/api/v1/return-policies"): ONLY_ADMIN,
     ("GET", "/api/v1/return-policies"): ONLY_ADMIN,
     # notifications hold customers' contact details and pickup codes: admins only

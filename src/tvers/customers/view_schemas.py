@@ -21,4 +21,5 @@ class CustomerView(BaseModel):
     carts: list[CartOut]
     timeline: list[ActivityOut]
     orders: list[dict[str, object]] = Field(description="The latest 50 orders from every channel, newest first.")
-    returns: list[dict[str, object]] = Field(description="Empty until the returns issue.")
+    returns: list[dict[str, object]] = Field(description="The latest 50 returns from every channel, wherever returned, newest "
+                                                         "first, as `GET /returns/{id}` shows them.")

@@ -2,7 +2,8 @@
 
     NotFound:     ReturnNotFound
     InvalidInput: EmptyReturn, UnknownReturnLine, InvalidReturnQuantity, InvalidRefundInput, LineNotFulfilled,
-                  OutsideReturnWindow, FinalSale, ReturnsNotAccepted, InvalidReceipt, ExchangeDifferenceUnpaid, NotAnExchange
+                  OutsideReturnWindow, FinalSale, ReturnsNotAccepted, InvalidReceipt, ExchangeDifferenceUnpaid, NotAnExchange,
+                  ReceiptlessNotAllowed, NotBoughtByCustomer
     Conflict:     RefundAboveRemaining, ReturnAlreadyReceived
     NotAllowed:   OverrideNotAllowed
 """
@@ -88,3 +89,15 @@ class NotAnExchange(InvalidInput):
     """Tenders were given with the receipt of a return that exchanges nothing."""
 
     code = "not_an_exchange"
+
+
+class ReceiptlessNotAllowed(InvalidInput):
+    """The policy of the channel the goods were sold on takes no returns without a receipt (`receiptless` = none)."""
+
+    code = "receiptless_not_allowed"
+
+
+class NotBoughtByCustomer(InvalidInput):
+    """A receipt-less return names a SKU the customer has no handed-over units of, on any channel."""
+
+    code = "not_bought_by_customer"

@@ -16,6 +16,7 @@ class ReturnRequested(DomainEvent):
     channel: str
     lines: tuple[dict[str, object], ...]  # order_line_id, sku, quantity, reason
     is_override: bool
+    is_receiptless: bool = False
 
 
 @dataclass(frozen=True)

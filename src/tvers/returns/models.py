@@ -27,6 +27,7 @@ class ReturnPolicy(Base):
     restocking_percent: Mapped[str] = mapped_column(String(12))  # a Decimal 0..100 as text
     restocking_fixed_minor: Mapped[int] = mapped_column(BigInteger)
     gift_card_refund_as: Mapped[str] = mapped_column(String(16))  # gift_card | store_credit
+    marketplace_refund: Mapped[str] = mapped_column(String(16), default="marketplace")  # marketplace | store_credit
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -43,6 +44,7 @@ class Return(Base):
     status: Mapped[str] = mapped_column(String(12))
     reason: Mapped[str | None] = mapped_column(Text)
     override: Mapped[dict[str, Any] | None] = mapped_column(Json)  # {actor, reason} when staff overrode the policy
+    is_receiptless: Mapped[bool] = mapped_column(Boolean, default=False)  # found through the customer's profile: store credit only
     currency: Mapped[str] = mapped_column(String(3))
     refund_total_minor: Mapped[int] = mapped_column(BigInteger)
     refund_vat_minor: Mapped[int] = mapped_column(BigInteger)

@@ -17,6 +17,7 @@ __all__ = [
     "CapturedTender",
     "DiscountPart",
     "GiftCardRefund",
+    "MarketplaceRefund",
     "PromotionClawBack",
     "PromotionTerms",
     "RefundPlan",
@@ -56,6 +57,13 @@ class GiftCardRefund(StrEnum):
     STORE_CREDIT = "store_credit"
 
 
+class MarketplaceRefund(StrEnum):
+    """What the part paid through a marketplace goes back as: through the marketplace, or as store credit."""
+
+    MARKETPLACE = "marketplace"
+    STORE_CREDIT = "store_credit"
+
+
 @dataclass(frozen=True, slots=True)
 class RestockingFee:
     """Kept back per returned line: `percent` of what its returned units were paid, plus `fixed_minor` (VAT included)."""
@@ -78,12 +86,15 @@ class RefundPolicy:
     """The refund terms of the channel the order was sold on (resolved per category by the caller).
 
     `is_claw_back_on` False keeps every discount as allocated whatever the kept items are worth (see `refunds`).
+    `is_store_credit_only` (a receipt-less return) sends every tender's part back as store credit.
     """
 
     shipping: ShippingRefund = ShippingRefund.NEVER
     restocking: RestockingFee = RestockingFee()
     gift_card: GiftCardRefund = GiftCardRefund.GIFT_CARD
     is_claw_back_on: bool = True
+    marketplace: MarketplaceRefund = MarketplaceRefund.MARKETPLACE
+    is_store_credit_only: bool = False
 
 
 # ---------------------------------------------------------------- the order as sold

@@ -37,7 +37,9 @@ Tenders. The refund goes back to the order's payments in this order, each at mos
 refunded from it: external tenders (card, marketplace — any provider) first, then cash, store credit, gift card,
 loyalty points last; payments of one kind by their position at checkout. Points spent go back as points (in
 proportion to the part refunded, the last part returning the rest); the gift-card part as a gift card or store
-credit by policy. A refund above what the payments have left is refused.
+credit by policy, and the marketplace part through the marketplace or as store credit by policy. A receipt-less
+return sends every tender's part back as store credit (still capped per payment, in the same order). A refund above
+what the payments have left is refused.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from tvers.returns.refund_types import (
     CapturedTender,
     DiscountPart,
     GiftCardRefund,
+    MarketplaceRefund,
     PromotionClawBack,
     PromotionTerms,
     RefundedLine,
@@ -76,6 +79,7 @@ CASH, STORE_CREDIT, GIFT_CARD, LOYALTY_POINTS = "cash", "store_credit", "gift_ca
 REFUND_ORDER: tuple[str, ...] = (CASH, STORE_CREDIT, GIFT_CARD, LOYALTY_POINTS)
 # Combinations of returned units on broken promotions' lines searched for the least claw-back (`_least_dues`).
 SEARCH_LIMIT = 20_000
+MARKETPLACE = "marketplace"
 
 
 def refund_for(return_lines: Sequence[ReturnLine], order: SoldOrder, policy: RefundPolicy) -> RefundPlan:
@@ -426,6 +430,11 @@ def _split(total: int, order: SoldOrder, policy: RefundPolicy) -> tuple[TenderRe
 
 def _tender_refund(tender: CapturedTender, part: int, *, policy: RefundPolicy, currency: str) -> TenderRefund:
     amount = _money(part, currency)
+    refund_as, where = _as_store_credit(tender, policy)
+    if refund_as is not None:
+        text = f"{amount} {where}, payment {tender.payment_id} (captured {_money(tender.captured_minor, currency)}, " \
+               f"refunded before {_money(tender.refunded_minor, currency)})"
+        return TenderRefund(tender.payment_id, tender.tender, refund_as, part, 0, text)
     points = _points_back(tender, part)
     refund_as = tender.tender
     if tender.tender == GIFT_CARD:
@@ -440,6 +449,17 @@ def _tender_refund(tender: CapturedTender, part: int, *, policy: RefundPolicy, c
     text = f"{amount} {where}, payment {tender.payment_id} (captured {_money(tender.captured_minor, currency)}, " \
            f"refunded before {_money(tender.refunded_minor, currency)})"
     return TenderRefund(tender.payment_id, tender.tender, refund_as, part, points, text)
+
+
+def _as_store_credit(tender: CapturedTender, policy: RefundPolicy) -> tuple[str | None, str]:
+    """(store credit, why) when this tender's part goes back as store credit whatever it was paid by; else (None, "")."""
+    if tender.tender == STORE_CREDIT:
+        return None, ""
+    if policy.is_store_credit_only:
+        return STORE_CREDIT, f"paid by {tender.tender}, as store credit (a receipt-less return)"
+    if tender.tender == MARKETPLACE and policy.marketplace is MarketplaceRefund.STORE_CREDIT:
+        return STORE_CREDIT, "paid through the marketplace, as store credit (policy)"
+    return None, ""
 
 
 def _points_back(tender: CapturedTender, part: int) -> int:

@@ -81,6 +81,9 @@ class ReturnPolicyIn(Strict):
     restocking_percent: Decimal = Field(default=Decimal(0), ge=0, le=100, decimal_places=2)
     restocking_fixed_minor: int = Field(default=0, ge=0, le=10_000_000)
     gift_card_refund_as: str = Field(default="gift_card", pattern="^(gift_card|store_credit)$")
+    marketplace_refund: str = Field(default="marketplace", pattern="^(marketplace|store_credit)$", description=(
+        "A marketplace order's part: refunded through the marketplace, or as store credit to the customer (for marketplaces "
+        "that let no seller refund outside them); a guest order is refunded through the marketplace either way."))
 
 
 class ReturnPolicyOut(BaseModel):
@@ -94,6 +97,7 @@ class ReturnPolicyOut(BaseModel):
     restocking_percent: Decimal
     restocking_fixed_minor: int
     gift_card_refund_as: str
+    marketplace_refund: str = "marketplace"
     created_at: datetime | None
 
 
@@ -116,6 +120,8 @@ class ReturnOut(BaseModel):
     status: ReturnStatus
     note: str | None
     override: dict[str, Any] | None
+    is_receiptless: bool = Field(default=False, description="Found through the customer's profile, without a receipt: "
+                                                             "refunded only as store credit.")
     currency: str
     refund_total_minor: int
     refund_vat_minor: int

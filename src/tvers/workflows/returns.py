@@ -32,6 +32,7 @@ from tvers.returns.refund_types import (
     CapturedTender,
     DiscountPart,
     GiftCardRefund,
+    MarketplaceRefund,
     PromotionTerms,
     RefundPlan,
     RefundPolicy,
@@ -121,6 +122,11 @@ def _returnable(uow: Uow, order: OrderOut) -> returns.ReturnableOrder:
                                    handed_over_at=handed_over, lines=lines)
 
 
+def returnable_order(uow: Uow, order: OrderOut) -> returns.ReturnableOrder:
+    """The facts a return of `order` is checked against, for flows that find the order another way (receipt-less returns)."""
+    return _returnable(uow, order)
+
+
 def _restock(uow: Uow, received: Sequence[returns.ReceivedUnits], *, location_code: str, return_id: str, actor: str) -> None:
     """Every unit back on the receiving location's books; a damaged one written off again, so the ledger shows both."""
     back = [StockLineIn(sku=units.sku, quantity=units.quantity) for units in received]
@@ -142,24 +148,25 @@ def _plan(uow: Uow, return_id: str) -> RefundPlan:
     asked = [ReturnLine(line_id=line_id, quantity=quantity,
                         restocking=_fee(returns.policy_for(uow, channel=order.channel, category=returnable.lines[line_id].category)))
              for line_id, quantity in quantities.items()]
-    policy = _refund_policy(returns.policy_for(uow, channel=order.channel, category=None), has_customer=order.customer_id is not None)
+    policy = _refund_policy(returns.policy_for(uow, channel=order.channel, category=None), has_customer=order.customer_id is not None,
+                            is_receiptless=found.is_receiptless)
     return refund_for(asked, _sold_order(uow, order, earlier), policy)
 
 
 def _refund(uow: Uow, return_id: str, plan: RefundPlan, *, kept: dict[str, int]) -> tuple[list[payments.ProviderRequest], int]:
     """The plan carried out: each tender's part settled (local) or asked for (external) but for what an exchange's voucher
     `kept`, and the earned points reversed."""
-    order_id = returns.get_return(uow, return_id).order_id
+    order = orders.get_order(uow, returns.get_return(uow, return_id).order_id)
     requests: list[payments.ProviderRequest] = []
     for tender in plan.tenders:
         left = tender.amount_minor - kept.get(tender.payment_id, 0)
         amount = Money(left, plan.currency)
         if left > 0 and tender.refund_as != tender.tender:
             requests.extend(payments.refund_payment_as(uow, payment_id=tender.payment_id, amount=amount,
-                                                       refund_as=TenderCode(tender.refund_as)))
+                                                       refund_as=TenderCode(tender.refund_as), customer_id=order.customer_id))
         elif left > 0:
             requests.extend(payments.refund_payment(uow, payment_id=tender.payment_id, amount=amount))
-    points = customers.reverse_returned_points(uow, order_id=order_id, reference=return_id, points=plan.points_to_reverse,
+    points = customers.reverse_returned_points(uow, order_id=order.id, reference=return_id, points=plan.points_to_reverse,
                                                reason=f"return {return_id}")
     return requests, points
 
@@ -168,10 +175,13 @@ def _fee(policy: ReturnPolicyOut) -> RestockingFee:
     return RestockingFee(percent=policy.restocking_percent, fixed_minor=policy.restocking_fixed_minor)
 
 
-def _refund_policy(policy: ReturnPolicyOut, *, has_customer: bool) -> RefundPolicy:
-    """The channel's refund terms; store credit belongs to a customer, so a guest's gift-card part goes back to the gift card."""
+def _refund_policy(policy: ReturnPolicyOut, *, has_customer: bool, is_receiptless: bool = False) -> RefundPolicy:
+    """The channel's refund terms; store credit belongs to a customer, so a guest's gift-card part goes back to the gift card
+    and a guest's marketplace part through the marketplace. A receipt-less return (always a customer's) is store credit only."""
     gift_card = GiftCardRefund(policy.gift_card_refund_as) if has_customer else GiftCardRefund.GIFT_CARD
-    return RefundPolicy(shipping=ShippingRefund(policy.refund_shipping), gift_card=gift_card)
+    marketplace = MarketplaceRefund(policy.marketplace_refund) if has_customer else MarketplaceRefund.MARKETPLACE
+    return RefundPolicy(shipping=ShippingRefund(policy.refund_shipping), gift_card=gift_card, marketplace=marketplace,
+                        is_store_credit_only=is_receiptless and has_customer)
 
 
 def _sold_order(uow: Uow, order: OrderOut, earlier: Sequence[dict[str, Any]]) -> SoldOrder:

@@ -26,8 +26,8 @@ from support.payments import (
     send_and_record,
 )
 from tvers.payments import service as payments
-from tvers.payments.errors import NothingToCapture, NothingToRefund, ResultDoesNotMatch
-from tvers.payments.schemas import GiftCardTender, MarketplaceTender, PaymentStatus, TestCardTender
+from tvers.payments.errors import InvalidPaymentAmount, NothingToCapture, NothingToRefund, ResultDoesNotMatch
+from tvers.payments.schemas import GiftCardTender, MarketplaceTender, PaymentStatus, TenderCode, TestCardTender
 
 NOK = "NOK"
 
@@ -197,3 +197,35 @@ def test_the_doctor_finds_a_payment_whose_totals_disagree(tvers, providers):
     with tvers.db.engine.begin() as connection:
         connection.execute(text("UPDATE payments SET captured_minor = 100"))
     assert ledger_problems(tvers) == {"payments": [payment(tvers).id]}
+
+
+def test_a_card_part_refunded_as_store_credit_never_exceeds_what_was_captured(tvers, providers):
+    # given NOK 1000 captured on Kari's card, 400 of it already refunded to the card
+    wallet = make_wallet(tvers)
+    open_order(tvers, providers, card(), total="1000.00", customer_id=wallet.customer_id)
+    authorize_order(tvers, providers)
+    with tvers.uow() as uow:
+        requests = payments.captures_for(uow, order_id="ord_1", amount=nok("1000.00"))
+        uow.commit()
+    send_and_record(tvers, providers, requests)
+    with tvers.uow() as uow:
+        refunds = payments.refunds_for(uow, order_id="ord_1", amount=nok("400.00"))
+        uow.commit()
+    send_and_record(tvers, providers, refunds)
+    card_id = payment(tvers).id
+    # when 600 more is refunded as store credit (a receipt-less return): booked on the card, no provider asked
+    with tvers.uow() as uow:
+        asked = payments.refund_payment_as(uow, payment_id=card_id, amount=nok("600.00"), refund_as=TenderCode.STORE_CREDIT)
+        uow.commit()
+    # then the card is fully refunded in the ledger, the last part as store credit to Kari (300 she had + 600)
+    paid = payment(tvers)
+    assert asked == [] and (paid.status, paid.refunded.amount) == (PaymentStatus.REFUNDED, "1000.00")
+    assert [(t.kind, t.status, t.note) for t in paid.transactions][-1] == ("refund", "succeeded", "refunded as store_credit")
+    assert balances(tvers, wallet)[1] == ["900.00"]
+    # and one øre more, or store credit for no customer, is refused and changes nothing
+    before = counts(tvers), balances(tvers, wallet)
+    with pytest.raises(NothingToRefund), tvers.uow() as uow:
+        payments.refund_payment_as(uow, payment_id=card_id, amount=nok("0.01"), refund_as=TenderCode.STORE_CREDIT)
+    with pytest.raises(InvalidPaymentAmount), tvers.uow() as uow:
+        payments.refund_payment_as(uow, payment_id=card_id, amount=nok("0.01"), refund_as=TenderCode.GIFT_CARD)
+    assert (counts(tvers), balances(tvers, wallet)) == before and ledger_problems(tvers) == {}

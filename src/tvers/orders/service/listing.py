@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import or_, select
 
 from tvers.db.pagination import Page, decode_cursor, page_of
 from tvers.db.uow import Uow
-from tvers.orders.models import Order
+from tvers.orders.models import Order, OrderLine
 from tvers.orders.schemas import OrderFilter, OrderSummaryOut
 from tvers.orders.service._shared import summary_out
 
@@ -34,5 +36,10 @@ def list_orders(uow: Uow, query: OrderFilter, *, after: str | None = None, limit
     return Page(items=[summary_out(row) for row in page.items], next_cursor=page.next_cursor)
 
 
-def customer_order_ids(uow: Uow, customer_id: str) -> list[str]:
-    return list(uow.session.scalars(select(Order.id).where(Order.customer_id == customer_id).order_by(Order.id)))
+def customer_order_ids(uow: Uow, customer_id: str, *, handed_over_skus: Collection[str] | None = None) -> list[str]:
+    """The customer's orders, oldest first; with `handed_over_skus`, only those with units of one of them handed over."""
+    statement = select(Order.id).where(Order.customer_id == customer_id).order_by(Order.id)
+    if handed_over_skus is not None:
+        statement = statement.where(Order.id.in_(select(OrderLine.order_id).where(OrderLine.sku.in_(list(handed_over_skus)),
+                                                                                   OrderLine.fulfilled_quantity > 0)))
+    return list(uow.session.scalars(statement))

@@ -7,6 +7,7 @@ authorised, nor refund more than was captured. Keys are `{payment_id}:capture:{n
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from tvers.db.uow import Uow
 from tvers.kernel.errors import FieldError
@@ -56,15 +57,18 @@ def refund_payment(uow: Uow, *, payment_id: str, amount: Money | None = None) ->
     return _spread(uow, [row], TransactionKind.REFUND, amount or Money(totals_of(row).refundable, row.currency))
 
 
-def refund_payment_as(uow: Uow, *, payment_id: str, amount: Money, refund_as: TenderCode) -> list[ProviderRequest]:
-    """Refund part of a local payment as another local tender (a gift card's part as store credit, when a return policy
-    says so): booked on the payment as a refund, so it can never give back more than it captured; the money lands on
-    `refund_as` at once."""
+def refund_payment_as(uow: Uow, *, payment_id: str, amount: Money, refund_as: TenderCode,
+                      customer_id: str | None = None) -> list[ProviderRequest]:
+    """Refund part of a payment of any tender as store credit instead (a gift card's or a marketplace's part when a return
+    policy says so, every part of a receipt-less return): booked on the payment as a refund, so it can never give back
+    more than it captured, and settled here with no provider asked; the money lands at once on the store credit of
+    `customer_id` (by default the payment's customer)."""
     row = payment_row(uow, payment_id)
     if refund_as == row.tender:
         return refund_payment(uow, payment_id=payment_id, amount=amount)
-    if row.tender not in LOCAL_TENDERS or refund_as is not TenderCode.STORE_CREDIT or row.customer_id is None:
-        message = f"a {row.tender} payment cannot be refunded as {refund_as}"
+    credited = customer_id or row.customer_id
+    if refund_as is not TenderCode.STORE_CREDIT or credited is None:
+        message = f"a {row.tender} payment cannot be refunded as {refund_as}" + ("" if credited else " without a customer")
         raise InvalidPaymentAmount(message, fields=[FieldError("refund_as", message, InvalidPaymentAmount.code)])
     _check_amount([row], amount)
     left = totals_of(row).refundable
@@ -73,7 +77,7 @@ def refund_payment_as(uow: Uow, *, payment_id: str, amount: Money, refund_as: Te
         raise NothingToRefund(f"{amount} is more than the {rest} left to refund", available=str(rest))
 
     def give_back(key: str) -> None:
-        local_provider(refund_as).give_back(uow, debit_of(row), amount, reference=key)
+        local_provider(refund_as).give_back(uow, replace(debit_of(row), customer_id=credited), amount, reference=key)
 
     settle_now(uow, row, TransactionKind.REFUND, amount.minor, note=f"refunded as {refund_as.value}", action=give_back)
     return []

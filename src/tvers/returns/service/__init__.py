@@ -1,6 +1,7 @@
 """Returns use cases; each takes the unit of work and never commits. The refund figures come from `returns.refunds` (pure)."""
 
 from tvers.returns.service.policies import BUILT_IN, list_policies, policy_for, set_policy
+from tvers.returns.service.receiptless import UnitsLeft, is_inside_window, take_units, units_left
 from tvers.returns.service.returning import (
     ReceivedUnits,
     ReturnableOrder,
@@ -15,6 +16,7 @@ from tvers.returns.service.returning import (
     refunded_so_far,
     returned_quantities,
     returns_of_order,
+    returns_of_orders,
     set_exchange,
 )
 
@@ -24,9 +26,11 @@ __all__ = [
     "ReturnableOrder",
     "SoldUnits",
     "announce_exchange",
+    "UnitsLeft",
     "announce_receipt",
     "exchange_of",
     "get_return",
+    "is_inside_window",
     "list_policies",
     "open_return",
     "policy_for",
@@ -36,5 +40,8 @@ __all__ = [
     "returned_quantities",
     "returns_of_order",
     "set_exchange",
+    "returns_of_orders",
     "set_policy",
+    "take_units",
+    "units_left",
 ]

@@ -15,7 +15,7 @@ from tvers.returns.schemas import Receiptless, ReturnPolicyIn, ReturnPolicyOut
 DEFAULT_WINDOW_DAYS = 30
 BUILT_IN = ReturnPolicyOut(id=None, channel=None, category_prefix=None, window_days=DEFAULT_WINDOW_DAYS, is_final_sale=False,
                            receiptless=Receiptless.NONE, refund_shipping="never", restocking_percent=Decimal(0), restocking_fixed_minor=0,
-                           gift_card_refund_as="gift_card", created_at=None)
+                           gift_card_refund_as="gift_card", marketplace_refund="marketplace", created_at=None)
 
 
 def set_policy(uow: Uow, data: ReturnPolicyIn) -> ReturnPolicyOut:
@@ -28,6 +28,7 @@ def set_policy(uow: Uow, data: ReturnPolicyIn) -> ReturnPolicyOut:
     row.window_days, row.is_final_sale, row.receiptless = data.window_days, data.is_final_sale, data.receiptless.value
     row.refund_shipping, row.restocking_percent = data.refund_shipping, str(data.restocking_percent)
     row.restocking_fixed_minor, row.gift_card_refund_as = data.restocking_fixed_minor, data.gift_card_refund_as
+    row.marketplace_refund = data.marketplace_refund
     uow.session.flush()
     return _out(row)
 
@@ -61,4 +62,5 @@ def _out(row: ReturnPolicy) -> ReturnPolicyOut:
     return ReturnPolicyOut(id=row.id, channel=row.channel, category_prefix=row.category_prefix, window_days=row.window_days,
                            is_final_sale=row.is_final_sale, receiptless=Receiptless(row.receiptless), refund_shipping=row.refund_shipping,
                            restocking_percent=Decimal(row.restocking_percent), restocking_fixed_minor=row.restocking_fixed_minor,
-                           gift_card_refund_as=row.gift_card_refund_as, created_at=row.created_at)
+                           gift_card_refund_as=row.gift_card_refund_as, marketplace_refund=row.marketplace_refund,
+                           created_at=row.created_at)

@@ -66,8 +66,10 @@ class ReceivedUnits:
     condition: Condition
 
 
-def open_return(uow: Uow, order: ReturnableOrder, data: ReturnIn, *, actor: str, may_override: bool) -> ReturnOut:
-    """A return of some handed-over units; refused (nothing written) past the window or on final sale, unless overridden."""
+def open_return(uow: Uow, order: ReturnableOrder, data: ReturnIn, *, actor: str, may_override: bool,
+                is_receiptless: bool = False) -> ReturnOut:
+    """A return of some handed-over units; refused (nothing written) past the window or on final sale, unless overridden.
+    `is_receiptless`: found through the customer's profile (see `receiptless`), refunded only as store credit."""
     if data.override is not None and not may_override:
         raise OverrideNotAllowed("only admins and store staff may override a return policy")
     _check_quantities(uow, order, data)
@@ -77,7 +79,8 @@ def open_return(uow: Uow, order: ReturnableOrder, data: ReturnIn, *, actor: str,
     row = Return(id=new_id("ret"), order_id=order.order_id, customer_id=order.customer_id, sold_channel=order.channel,
                  returned_at_location_id=None, status=ReturnStatus.REQUESTED.value, reason=data.note,
                  override=None if data.override is None else {"actor": actor, "reason": data.override.reason}, currency=order.currency,
-                 refund_total_minor=0, refund_vat_minor=0, points_reversed=0, plan={}, requested_by=actor, created_at=uow.clock.now())
+                 refund_total_minor=0, refund_vat_minor=0, points_reversed=0, plan={}, requested_by=actor, created_at=uow.clock.now(),
+                 is_receiptless=is_receiptless)
     uow.session.add(row)
     for item in data.lines:
         sold = order.lines[item.line_id]
@@ -85,6 +88,7 @@ def open_return(uow: Uow, order: ReturnableOrder, data: ReturnIn, *, actor: str,
                                       quantity=item.quantity, reason_code=item.reason.value, condition=None, refund_minor=0))
     uow.session.flush()
     uow.record(ReturnRequested(return_id=row.id, order_id=order.order_id, channel=order.channel, is_override=row.override is not None,
+                               is_receiptless=is_receiptless,
                                lines=tuple({"order_line_id": i.line_id, "sku": order.lines[i.line_id].sku, "quantity": i.quantity,
                                             "reason": i.reason.value} for i in data.lines)))
     return get_return(uow, row.id)
@@ -233,6 +237,19 @@ def returns_of_order(uow: Uow, order_id: str) -> list[ReturnOut]:
     return [_out(row, _line_rows(uow, row.id)) for row in rows]
 
 
+def returns_of_orders(uow: Uow, order_ids: Sequence[str]) -> list[ReturnOut]:
+    """The returns of any of these orders (a customer's, from every channel), newest first."""
+    if not order_ids:
+        return []
+    rows = list(uow.session.scalars(select(Return).where(Return.order_id.in_(order_ids)).order_by(Return.created_at.desc(),
+                                                                                                   Return.id.desc())))
+    lines: dict[str, list[ReturnLineRow]] = defaultdict(list)
+    for line in uow.session.scalars(select(ReturnLineRow).where(ReturnLineRow.return_id.in_([r.id for r in rows]))
+                                    .order_by(ReturnLineRow.id)):
+        lines[line.return_id].append(line)
+    return [_out(row, lines[row.id]) for row in rows]
+
+
 def _row(uow: Uow, return_id: str) -> Return:
     row = uow.session.get(Return, return_id)
     if row is None:
@@ -255,6 +272,7 @@ def _out(row: Return, lines: Sequence[ReturnLineRow]) -> ReturnOut:
     return ReturnOut(
         id=row.id, order_id=row.order_id, customer_id=row.customer_id, sold_channel=row.sold_channel,
         returned_at_location_id=row.returned_at_location_id, status=ReturnStatus(row.status), note=row.reason, override=row.override,
+        is_receiptless=row.is_receiptless,
         currency=row.currency, refund_total_minor=row.refund_total_minor, refund_vat_minor=row.refund_vat_minor,
         points_reversed=row.points_reversed, plan=row.plan, created_at=row.created_at, received_at=row.received_at,
         refunded_at=row.refunded_at, exchange=_public(row.exchange),

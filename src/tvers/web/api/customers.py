@@ -34,6 +34,7 @@ from tvers.orders import service as orders
 from tvers.orders.schemas import OrderFilter
 from tvers.web.api.common import api_router
 from tvers.web.deps import IdempotencyKey, ReadUowDep, TversDep, UowDep, check_channel_scope, requires
+from tvers.workflows import receiptless_returns
 
 router = api_router("customers")
 
@@ -45,6 +46,7 @@ Export = Annotated[Principal, Depends(requires(Permission.CUSTOMERS_EXPORT))]
 Erase = Annotated[Principal, Depends(requires(Permission.CUSTOMERS_ERASE))]
 ConsentWrite = Annotated[Principal, Depends(requires(Permission.CONSENTS_WRITE))]
 Text = Annotated[str | None, Query(max_length=200)]
+VIEW_RETURNS = 50  # as many as the latest orders it shows; `GET /customers/{id}/returns` has them all
 
 
 def own_channel(principal: Principal, channel: str | None) -> str | None:
@@ -182,8 +184,10 @@ def erase_customer(customer_id: str, uow: UowDep, principal: Erase) -> None:
 @router.get("/customers/{customer_id}/view", response_model=CustomerView)
 def customer_view(customer_id: str, uow: ReadUowDep, _: Read) -> CustomerView:
     """One customer across every channel: profile, identities, consents, loyalty, balances, carts, the latest orders of every
-    channel, the timeline. `returns` stays empty until the returns issue."""
+    channel, the timeline, the latest returns from every channel."""
     with uow:
         view = customers.customer_view(uow, customer_id)
         latest = orders.list_orders(uow, OrderFilter(customer_id=view.profile.id), limit=50)
-        return view.model_copy(update={"orders": [order.model_dump(mode="json") for order in latest.items]})
+        returned = receiptless_returns.customer_returns(uow, view.profile.id)
+        return view.model_copy(update={"orders": [order.model_dump(mode="json") for order in latest.items],
+                                       "returns": [item.model_dump(mode="json") for item in returned[:VIEW_RETURNS]]})

@@ -14,9 +14,11 @@ from fastapi import Depends
 from tvers.channels.access import Permission, Principal, Role
 from tvers.orders import service as orders
 from tvers.returns import service as returns
+from tvers.returns.receiptless_schemas import ReceiptlessReturnIn, ReturnableLineOut
 from tvers.returns.schemas import ReturnOut, ReturnPolicyIn, ReturnPolicyOut
 from tvers.web.api.common import api_router
 from tvers.web.deps import IdempotencyKey, ReadUowDep, TversDep, UowDep, check_channel_scope, check_location_scope, requires
+from tvers.workflows import receiptless_returns
 from tvers.workflows import returns as returns_flow
 from tvers.workflows.exchange_schemas import ReceiptIn, ReturnRequestIn
 
@@ -75,3 +77,31 @@ def list_return_policies(uow: ReadUowDep, _: Policies) -> list[ReturnPolicyOut]:
     """The stored policies; with none for a sale, the built-in default applies (30 days, no fee, shipping kept)."""
     with uow:
         return returns.list_policies(uow)
+
+
+def _own_channel(principal: Principal) -> str | None:
+    """An integration sees and returns its own channel's sales only; every other role, all channels'."""
+    return principal.channel_code if principal.role is Role.INTEGRATION else None
+
+
+@router.post("/returns/receiptless", status_code=201, response_model=list[ReturnOut])
+def request_receiptless_return(body: ReceiptlessReturnIn, tvers: TversDep, principal: Write,
+                               _: IdempotencyKey = None) -> list[ReturnOut]:
+    """No receipt: the customer's units by SKU, from their most recently handed-over lines on any channel (one return per
+    order); only where the sold channel's policy takes receipt-less returns, refunded only as store credit."""
+    return receiptless_returns.request_receiptless_return(tvers, body, actor=principal.key_id,
+                                                          may_override=principal.role in MAY_OVERRIDE, channel=_own_channel(principal))
+
+
+@router.get("/customers/{customer_id}/returnable", response_model=list[ReturnableLineOut])
+def returnable_lines(customer_id: str, uow: ReadUowDep, principal: Read) -> list[ReturnableLineOut]:
+    """The customer's order lines from every channel with units handed over and not yet returned, newest first."""
+    with uow:
+        return receiptless_returns.returnable_lines(uow, customer_id, channel=_own_channel(principal))
+
+
+@router.get("/customers/{customer_id}/returns", response_model=list[ReturnOut])
+def customer_returns(customer_id: str, uow: ReadUowDep, principal: Read) -> list[ReturnOut]:
+    """The customer's returns from every channel, wherever they were returned, newest first."""
+    with uow:
+        return receiptless_returns.customer_returns(uow, customer_id, channel=_own_channel(principal))

@@ -44,6 +44,7 @@ from tvers.returns.refund_types import (
 )
 from tvers.returns.refunds import refund_for
 from tvers.returns.schemas import Condition, ReceiveIn, ReturnIn, ReturnOut, ReturnPolicyOut
+from tvers.workflows import return_refunds
 from tvers.workflows.app import App
 
 # The order's status history entries that mark the goods as with the customer, most telling first.
@@ -52,11 +53,12 @@ DAMAGED = "returned damaged"
 
 
 def request_return(app: App, data: ReturnIn, *, actor: str, may_override: bool) -> ReturnOut:
-    """Open a return of handed-over units; one transaction, `return.requested`."""
+    """Open a return of handed-over units: an authorisation with a number and an expiry; one transaction, `return.requested`."""
     with app.uow() as uow:
         orders.lock_order(uow, data.order_id)  # returns of one order queue: the units left to return are counted once
         order = orders.get_order(uow, data.order_id)
-        found = returns.open_return(uow, _returnable(uow, order), data, actor=actor, may_override=may_override)
+        opened = returns.open_return(uow, _returnable(uow, order), data, actor=actor, may_override=may_override)
+        found = returns.authorise(uow, opened.id, valid_days=app.settings.return_authorisation_days)
         uow.commit()
     return found
 
@@ -70,22 +72,26 @@ def order_channel(app: App, *, order_id: str | None = None, return_id: str | Non
         return orders.get_order(uow, order_id).channel
 
 
-def receive_return(app: App, return_id: str, data: ReceiveIn, *, actor: str) -> ReturnOut:
-    """The goods came in at `data.location`: restocked (damaged units written off), refunded, points reversed."""
+def receive_return(app: App, return_id: str, data: ReceiveIn, *, actor: str, may_override: bool = False) -> ReturnOut:
+    """The goods came in at `data.location`: restocked (damaged units written off), refunded, points reversed. The return is
+    `refunded`, or `refund_pending` / `refund_failed` while a provider has not paid its part (`workflows.return_refunds`)."""
     with app.uow() as uow:
-        orders.lock_order(uow, returns.get_return(uow, return_id).order_id)  # refunds of one order queue: each sees the last
+        order_id = returns.get_return(uow, return_id).order_id
+        orders.lock_order(uow, order_id)  # refunds of one order queue: each sees the last
         location = inventory.get_location(uow, data.location)
         if not location.capabilities.accepts_returns:
             raise ReturnsNotAccepted(f"{location.code} does not take returns in",
                                      fields=[FieldError("location", "does not accept returns", ReturnsNotAccepted.code)])
+        fulfilled = {line.id: line.fulfilled_quantity for line in orders.get_order(uow, order_id).lines}
+        returns.admit_receipt(uow, return_id, override=data.override, actor=actor, may_override=may_override, fulfilled=fulfilled)
         received = returns.receive(uow, return_id, data, location_id=location.id)
         _restock(uow, received, location_code=location.code, return_id=return_id, actor=actor)
         returns.announce_receipt(uow, return_id, received, location_code=location.code)
         plan, requests, points = _refund(uow, return_id)
-        found = returns.record_refund(uow, return_id, plan, points_reversed=points)
+        returns.record_refund(uow, return_id, plan, points_reversed=points, is_pending=bool(requests))
+        return_refunds.track(uow, return_id, requests)
         uow.commit()
-    _send_refunds(app, requests)
-    return found
+    return return_refunds.send_and_settle(app, return_id, requests)
 
 
 def _returnable(uow: Uow, order: OrderOut) -> returns.ReturnableOrder:
@@ -219,12 +225,3 @@ def _sold_line(line: Any, currency: str, *, returned: int) -> SoldLine:
 
 def _minor(amount: str, currency: str) -> int:
     return Money.of(amount, currency).minor
-
-
-def _send_refunds(app: App, requests: Sequence[payments.ProviderRequest]) -> None:
-    """No transaction open while providers answer; what they said is recorded after (the payments sweep re-asks if we crash)."""
-    results = [payments.refund(request, providers=app.payment_providers) for request in requests]
-    if results:
-        with app.uow() as uow:
-            payments.record_results(uow, results)
-            uow.commit()

@@ -14,9 +14,19 @@ from fastapi import Depends
 from tvers.channels.access import Permission, Principal, Role
 from tvers.orders import service as orders
 from tvers.returns import service as returns
-from tvers.returns.schemas import ReceiveIn, ReturnIn, ReturnOut, ReturnPolicyIn, ReturnPolicyOut
+from tvers.returns.schemas import (
+    ReceiveIn,
+    RetryRefundIn,
+    ReturnIn,
+    ReturnOut,
+    ReturnPolicyIn,
+    ReturnPolicyOut,
+    SendBackIn,
+    SentBackOut,
+)
 from tvers.web.api.common import api_router
 from tvers.web.deps import IdempotencyKey, ReadUowDep, TversDep, UowDep, check_channel_scope, check_location_scope, requires
+from tvers.workflows import return_refunds, return_send_backs
 from tvers.workflows import returns as returns_flow
 
 router = api_router("returns")
@@ -24,6 +34,7 @@ router = api_router("returns")
 Read = Annotated[Principal, Depends(requires(Permission.RETURNS_READ))]
 Write = Annotated[Principal, Depends(requires(Permission.RETURNS_WRITE))]
 Policies = Annotated[Principal, Depends(requires(Permission.RETURN_POLICIES_MANAGE))]
+SendBack = Annotated[Principal, Depends(requires(Permission.TRANSFERS_WRITE))]
 MAY_OVERRIDE = frozenset({Role.ADMIN, Role.STORE_STAFF})
 
 
@@ -47,7 +58,7 @@ def receive_return(return_id: str, body: ReceiveIn, tvers: TversDep, principal: 
     """The goods are in at `location`: restocked there (damaged units written off), refunded to the order's tenders."""
     check_channel_scope(principal, returns_flow.order_channel(tvers, return_id=return_id))
     check_location_scope(principal, body.location)
-    return returns_flow.receive_return(tvers, return_id, body, actor=principal.key_id)
+    return returns_flow.receive_return(tvers, return_id, body, actor=principal.key_id, may_override=principal.role in MAY_OVERRIDE)
 
 
 @router.get("/orders/{order_id}/returns", response_model=list[ReturnOut])
@@ -72,3 +83,38 @@ def list_return_policies(uow: ReadUowDep, _: Policies) -> list[ReturnPolicyOut]:
     """The stored policies; with none for a sale, the built-in default applies (30 days, no fee, shipping kept)."""
     with uow:
         return returns.list_policies(uow)
+
+
+@router.get("/return-authorisations/{number}", response_model=ReturnOut)
+def find_return_authorisation(number: str, uow: ReadUowDep, principal: Read) -> ReturnOut:
+    """A return by the authorisation number on the parcel or the customer's phone (`RMA-7KQ2-M9XD`; case and dashes are free)."""
+    with uow:
+        found = returns.find_by_number(uow, number)
+    check_channel_scope(principal, found.sold_channel)
+    return found
+
+
+@router.post("/returns/{return_id}/cancel", response_model=ReturnOut)
+def cancel_return(return_id: str, uow: UowDep, principal: Write, _: IdempotencyKey = None) -> ReturnOut:
+    """The customer changed their mind before sending the goods: only while `requested`; its units may be returned again."""
+    with uow:
+        check_channel_scope(principal, returns.get_return(uow, return_id).sold_channel)
+        cancelled = returns.cancel(uow, return_id)
+        uow.commit()
+    return cancelled
+
+
+@router.post("/returns/{return_id}/retry-refund", response_model=ReturnOut)
+def retry_refund(return_id: str, tvers: TversDep, principal: Write, body: RetryRefundIn | None = None,
+                 _: IdempotencyKey = None) -> ReturnOut:
+    """A `refund_failed` return: its declined parts sent again through the provider (`{"as": "provider"}`, the default), or
+    paid as store credit to the customer (`{"as": "store_credit"}`)."""
+    check_channel_scope(principal, returns_flow.order_channel(tvers, return_id=return_id))
+    return return_refunds.retry_refund(tvers, return_id, refund_as=(body or RetryRefundIn()).refund_as)
+
+
+@router.post("/locations/{code}/returns/send-back", status_code=201, response_model=SentBackOut)
+def send_back_returns(code: str, body: SendBackIn, tvers: TversDep, principal: SendBack, _: IdempotencyKey = None) -> SentBackOut:
+    """The resellable returned units received here and not sent back yet, on one shipped transfer to `to_location`."""
+    check_location_scope(principal, code)
+    return return_send_backs.send_back(tvers, code, body, actor=principal.key_id)

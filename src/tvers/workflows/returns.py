@@ -44,6 +44,7 @@ from tvers.returns.refund_types import (
 )
 from tvers.returns.refunds import refund_for
 from tvers.returns.schemas import Condition, ReceiveIn, ReturnIn, ReturnOut, ReturnPolicyOut
+from tvers.returns.service import refund_parts
 from tvers.workflows import return_refunds
 from tvers.workflows.app import App
 
@@ -165,13 +166,15 @@ def _sold_order(uow: Uow, order: OrderOut, earlier: Sequence[dict[str, Any]]) ->
         for line in plan.get("lines", []):
             returned[str(line["line_id"])] += int(line["quantity"])
     earned = customers.points_earned_on_order(uow, order.id)
+    owed = refund_parts.owed_by_payment(uow, order.id)  # asked of a provider by earlier returns, not paid yet
     reversed_before = sum(int(plan.get("points_to_reverse", 0)) for plan in earlier)
     shipping = order.shipping or {}
     return SoldOrder(
         currency=order.currency, prices_include_vat=order.prices_include_vat,
         lines=tuple(_sold_line(line, order.currency, returned=returned[line.id]) for line in order.lines),
         tenders=tuple(CapturedTender(payment_id=p.id, tender=p.tender.value, captured_minor=_minor(p.captured.amount, p.currency),
-                                     refunded_minor=_minor(p.refunded.amount, p.currency), position=i, points=p.points or 0)
+                                     refunded_minor=_minor(p.refunded.amount, p.currency) + owed.get(p.id, 0), position=i,
+                                     points=p.points or 0)
                       for i, p in enumerate(payments.payments_for_order(uow, order.id))),
         promotions=_promotion_terms(uow, order, earlier),
         shipping=ShippingCharge(total_minor=int(shipping.get("total_minor", 0)), vat_minor=int(shipping.get("vat_minor", 0)),

@@ -126,3 +126,18 @@ def test_a_refund_with_no_answer_stays_pending_until_the_worker_learns_it(client
     found = ok(client.get(f"/api/v1/returns/{done['id']}", headers=admin))
     assert (found["status"], [p["status"] for p in found["refunds"]]) == ("refunded", ["succeeded"])
     assert settle_return_refunds(tvers) == 0
+
+
+def test_a_later_return_does_not_count_on_money_a_failed_refund_still_owes(client, admin, tvers):
+    # given the first two units' card refund (657.65, all the card paid) declined and not yet retried
+    sold = sell_and_deliver(client, admin, tvers, card_number=REFUND_DECLINED)
+    first = returned(client, sold)
+    # when the last unit comes back
+    last = returned(client, sold, quantity=1)
+    # then its 359.55 goes to the gift card: the card's money is already owed to the first return
+    assert [(t["tender"], t["amount_minor"]) for t in last["plan"]["tenders"] if t["amount_minor"]] == [("gift_card", 35955)]
+    assert last["status"] == "refunded"
+    # and the first one's part can still be paid in full, as store credit
+    assert ok(client.post(f"/api/v1/returns/{first['id']}/retry-refund", headers=sold.stockholm,
+                          json={"as": "store_credit"}))["status"] == "refunded"
+    assert payment_ledger(tvers, sold.order["id"]) == {"gift_card": (50000, 6145 + 35955), "test_card": (65765, 65765)}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from tvers.db.rows import rows_changed
 from tvers.db.uow import Uow
@@ -59,6 +59,14 @@ def waiting_transactions(uow: Uow, return_id: str) -> list[str]:
     """The payment transactions of the return's parts that have no answer yet."""
     return list(uow.session.scalars(select(ReturnRefund.transaction_id).where(
         ReturnRefund.return_id == return_id, ReturnRefund.status == P.PENDING.value, ReturnRefund.transaction_id.is_not(None))))
+
+
+def owed_by_payment(uow: Uow, order_id: str) -> dict[str, int]:
+    """Per payment, what the order's returns have asked of it and not yet been paid (pending, or failed and not retried): a
+    later return of the order must count it as given back, or it would promise the same money twice."""
+    rows = uow.session.execute(select(ReturnRefund.payment_id, func.sum(ReturnRefund.amount_minor)).join(Return).where(
+        Return.order_id == order_id, ReturnRefund.status.in_([P.PENDING.value, P.FAILED.value])).group_by(ReturnRefund.payment_id))
+    return {payment_id: int(amount) for payment_id, amount in rows}
 
 
 def returns_awaiting_refunds(uow: Uow, *, limit: int) -> list[tuple[str, str]]:

@@ -30,6 +30,7 @@ from tvers.returns.service.returning import get_return, returned_quantities
 # Crockford's base32 without I, L, O, U: nothing to misread at a till. Eight of them: 40 random bits, not guessable in order.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 PREFIX = "RMA-"
+_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
 def authorise(uow: Uow, return_id: str, *, valid_days: int) -> ReturnOut:
@@ -41,8 +42,12 @@ def authorise(uow: Uow, return_id: str, *, valid_days: int) -> ReturnOut:
 
 
 def normalised(number: str) -> str:
-    """What staff type, as stored: upper case, the prefix and dash added when left out (`7kq2m9xd` → `RMA-7KQ2-M9XD`)."""
-    code = "".join(ch for ch in number.upper().removeprefix(PREFIX) if ch.isalnum())
+    """What staff type, as stored: upper case, the prefix and dash added when left out (`7kq2 m9xd` → `RMA-7KQ2-M9XD`), and
+    the letters Crockford's alphabet leaves out read as the digits they look like (O → 0, I and L → 1)."""
+    code = "".join(ch for ch in number.upper() if ch.isalnum())
+    if len(code) == len(PREFIX) - 1 + 8 and code.startswith(PREFIX[:-1]):
+        code = code[len(PREFIX) - 1:]
+    code = code.translate(_LOOKALIKES)
     return f"{PREFIX}{code[:4]}-{code[4:]}"
 
 

@@ -13,7 +13,7 @@ from tvers.returns.service.authorisations import normalised
 def test_every_status_has_a_row_and_final_ones_go_nowhere():
     assert set(TRANSITIONS) == set(S)
     assert TRANSITIONS[S.REFUNDED] == TRANSITIONS[S.CANCELLED] == frozenset()
-    assert RECEIVABLE == {S.REQUESTED, S.EXPIRED} and RELEASED == {S.CANCELLED, S.EXPIRED}
+    assert (set(RECEIVABLE), set(RELEASED)) == ({S.REQUESTED, S.EXPIRED}, {S.CANCELLED, S.EXPIRED})
 
 
 @pytest.mark.parametrize(("current", "to"), [

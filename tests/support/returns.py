@@ -142,3 +142,14 @@ def state(tvers: Tvers) -> dict[str, Any]:
             "points": s.scalar(select(func.count()).select_from(PointsEntry)),
             "outbox": s.scalar(select(func.count()).select_from(OutboxEvent)),
         }
+
+
+def post_at(base: str, path: str, headers: dict[str, str], body: dict[str, Any], start_at: float, out: Any) -> None:
+    """POST at a shared instant (a spawned process of a race test); report (status, body)."""
+    import time
+
+    import httpx
+
+    time.sleep(max(0.0, start_at - time.time()))
+    response = httpx.post(f"{base}{path}", json=body, headers=headers, timeout=60)
+    out.put((response.status_code, response.json()))

@@ -246,12 +246,12 @@ def _line_rows(uow: Uow, return_id: str) -> list[ReturnLineRow]:
 
 def _out(row: Return, lines: Sequence[ReturnLineRow], refunds: Sequence[ReturnRefundOut] = ()) -> ReturnOut:
     return ReturnOut(
-        number=row.number, expires_at=row.expires_at, late_override=row.late_override, refunds=list(refunds),
         id=row.id, order_id=row.order_id, customer_id=row.customer_id, sold_channel=row.sold_channel,
         returned_at_location_id=row.returned_at_location_id, status=ReturnStatus(row.status), note=row.reason, override=row.override,
         currency=row.currency, refund_total_minor=row.refund_total_minor, refund_vat_minor=row.refund_vat_minor,
         points_reversed=row.points_reversed, plan=row.plan, created_at=row.created_at, received_at=row.received_at,
-        refunded_at=row.refunded_at,
+        refunded_at=row.refunded_at, number=row.number, expires_at=row.expires_at, late_override=row.late_override,
+        refunds=list(refunds),
         lines=[ReturnLineOut(order_line_id=r.order_line_id, variant_id=r.variant_id, sku=r.sku, quantity=r.quantity,
                              reason=ReasonCode(r.reason_code), condition=None if r.condition is None else Condition(r.condition),
                              refund_minor=r.refund_minor) for r in lines])

@@ -12,8 +12,11 @@ from tvers.bootstrap import Tvers
 from tvers.db import idempotency
 from tvers.integrations.notifications import delivery as notifications
 from tvers.inventory import service as inventory
+from tvers.returns import service as returns
+from tvers.workflows import exchanges
 from tvers.workflows.checkout import sweep_stalled_checkouts
 from tvers.workflows.resourcing import expire_uncollected, sweep_overdue_tasks
+from tvers.workflows.return_refunds import sweep_pending_refunds
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,28 @@ def resource_overdue_tasks(tvers: Tvers) -> int:
 def expire_uncollected_pickups(tvers: Tvers) -> int:
     """Pickups not collected within `pickup_expiry_days`: cancelled, restocked, money released."""
     return expire_uncollected(tvers)
+
+
+def expire_return_authorisations(tvers: Tvers) -> int:
+    """Return authorisations past `expires_at` whose goods never came in: `expired`, their units returnable again and an
+    exchange's held replacement freed."""
+    total = 0
+    while True:
+        with tvers.uow() as uow:
+            expired = returns.expire_due(uow, limit=500)
+            for return_id in expired:
+                exchanges.release_hold(uow, return_id, reason="return authorisation expired")
+            uow.commit()
+        total += len(expired)
+        if len(expired) < 500:
+            return total
+
+
+def settle_return_refunds(tvers: Tvers) -> int:
+    """Refunds of returns no provider answered yet (a timeout, a crash): re-sent with the same keys, the returns settled."""
+    return sweep_pending_refunds(tvers)
+
+
 def send_notifications(tvers: Tvers) -> int:
     """Due notifications: claimed in a short transaction, sent with none open, each outcome recorded (retries back off)."""
     policy = notifications.DeliveryPolicy.from_settings(tvers.settings)
@@ -65,6 +90,8 @@ JOBS = (
     Job("release_expired_reservations", every_seconds=15, run=release_expired_reservations),
     Job("resource_overdue_tasks", every_seconds=60, run=resource_overdue_tasks),
     Job("expire_uncollected_pickups", every_seconds=timedelta(minutes=30).total_seconds(), run=expire_uncollected_pickups),
+    Job("expire_return_authorisations", every_seconds=timedelta(hours=1).total_seconds(), run=expire_return_authorisations),
+    Job("settle_return_refunds", every_seconds=60, run=settle_return_refunds),
     Job("send_notifications", every_seconds=5, run=send_notifications),
     Job("purge_idempotency_keys", every_seconds=timedelta(hours=1).total_seconds(), run=purge_idempotency_keys),
 )

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     accept_minutes_store: int = 60
     accept_minutes_warehouse: int = 240
     pickup_expiry_days: int = 7
+    # Returns (docs/returns.md): how long a return authorisation asked for online stays open for the goods to come in.
+    return_authorisation_days: int = 30
     # Notifications (docs/notifications.md): who is told what about an order, and how it is sent.
     notifications_sender: Literal["file", "smtp", "none"] = "file"  # none: messages are written and marked skipped, never sent
     notifications_file: str = "tvers-notifications.jsonl"  # the file sender's JSON lines; also where SMS go (no SMS gateway yet)

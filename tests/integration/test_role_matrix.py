@@ -185,6 +185,10 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/returns/receiptless"): CHANNEL_CALLERS,
     ("GET", "/api/v1/customers/{customer_id}/returnable"): EVERYONE,
     ("GET", "/api/v1/customers/{customer_id}/returns"): EVERYONE,
+    ("GET", "/api/v1/return-authorisations/{number}"): EVERYONE,
+    ("POST", "/api/v1/returns/{return_id}/cancel"): CHANNEL_CALLERS,
+    ("POST", "/api/v1/returns/{return_id}/retry-refund"): CHANNEL_CALLERS,
+    ("POST", "/api/v1/locations/{code}/returns/send-back"): STORE,  # a store sends its returned goods to a warehouse
     ("PUT", "/api/v1/return-policies"): ONLY_ADMIN,
     ("GET", "/api/v1/return-policies"): ONLY_ADMIN,
     # notifications hold customers' contact details and pickup codes: admins only
@@ -204,7 +208,8 @@ UNKNOWN = {"key_id": "key_01JD3V7Q0000000000000000AA", "reservation_id": "rsv_01
            "order_id": "ord_01JD3V7Q0000000000000000AA", "promotion_id": "prm_01JD3V7Q0000000000000000AA",
            "rate_id": "shr_01JD3V7Q0000000000000000AA", "payment_id": "pay_01JD3V7Q0000000000000000AA",
            "task_id": "ftk_01JD3V7Q0000000000000000AA", "shipment_id": "shp_01JD3V7Q0000000000000000AA",
-           "line_id": "oln_01JD3V7Q0000000000000000AA", "return_id": "ret_01JD3V7Q0000000000000000AA"}
+           "line_id": "oln_01JD3V7Q0000000000000000AA", "return_id": "ret_01JD3V7Q0000000000000000AA",
+           "number": "RMA-0000-0000"}
 CODES = {"/api/v1/price-books": "nok", "/api/v1/locations": "oslo-1", "/api/v1/channels": "web-no", "/api/v1/coupons": "NO-SUCH-CODE",
          "/api/v1/stores": "oslo-1"}
 

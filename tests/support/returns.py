@@ -16,6 +16,7 @@ from tvers.bootstrap import Tvers
 from tvers.channels.access import Role
 from tvers.integrations.relay import Relay
 
+REFUND_DECLINED = "4000000000005126"  # the test card whose refunds are declined (docs/payments.md)
 TEN_OFF_SHOES = {"name": "10% off shoes", "benefit": {"kind": "percent_off", "percent": "10"}, "target": {"categories": ["shoes"]}}
 
 
@@ -54,8 +55,9 @@ def add_swedish_store(tvers: Tvers, *, accepts_returns: bool = True, code: str =
 
 
 def sell_and_deliver(client: TestClient, admin: dict[str, str], tvers: Tvers, *, quantity: int = 3, sku: str = "CO-3",
-                     gift_card: str = "500.00", promotion: dict[str, Any] | None = None) -> Sold:
-    """A web order of `quantity` × `sku` paid by gift card + card under 10 % off shoes, shipped and delivered; points earned."""
+                     gift_card: str = "500.00", promotion: dict[str, Any] | None = None, card_number: str = APPROVE) -> Sold:
+    """A web order of `quantity` × `sku` paid by gift card + card under 10 % off shoes, shipped and delivered; points earned.
+    `card_number`: a test card (`REFUND_DECLINED`: approved, its refunds declined)."""
     shop = make_shop(tvers, warehouse_stock=10, store_stock=0)
     add_swedish_store(tvers)
     ok(client.post("/api/v1/promotions", headers=admin, json=promotion or TEN_OFF_SHOES))
@@ -69,7 +71,7 @@ def sell_and_deliver(client: TestClient, admin: dict[str, str], tvers: Tvers, *,
     placed = ok(client.post("/api/v1/orders", headers={**admin, "Idempotency-Key": "returns-order"}, json={
         "channel": "web", "lines": lines, "delivery": ship_to(), "customer": {"id": kari["id"]},
         "tenders": [{"tender": "gift_card", "code": gift["code"], "amount": gift_card, "currency": "NOK"},
-                    card(APPROVE, f"{card_part / 100:.2f}")]}))
+                    card(card_number, f"{card_part / 100:.2f}")]}))
     assert placed["outcome"] == "confirmed", placed
     order = placed["order"]
     run_relay(tvers)
@@ -140,3 +142,14 @@ def state(tvers: Tvers) -> dict[str, Any]:
             "points": s.scalar(select(func.count()).select_from(PointsEntry)),
             "outbox": s.scalar(select(func.count()).select_from(OutboxEvent)),
         }
+
+
+def post_at(base: str, path: str, headers: dict[str, str], body: dict[str, Any], start_at: float, out: Any) -> None:
+    """POST at a shared instant (a spawned process of a race test); report (status, body)."""
+    import time
+
+    import httpx
+
+    time.sleep(max(0.0, start_at - time.time()))
+    response = httpx.post(f"{base}{path}", json=body, headers=headers, timeout=60)
+    out.put((response.status_code, response.json()))

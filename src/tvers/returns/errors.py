@@ -4,7 +4,8 @@
     InvalidInput: EmptyReturn, UnknownReturnLine, InvalidReturnQuantity, InvalidRefundInput, LineNotFulfilled,
                   OutsideReturnWindow, FinalSale, ReturnsNotAccepted, InvalidReceipt, ExchangeDifferenceUnpaid, NotAnExchange,
                   ReceiptlessNotAllowed, NotBoughtByCustomer
-    Conflict:     RefundAboveRemaining, ReturnAlreadyReceived
+    Conflict:     RefundAboveRemaining, ReturnAlreadyReceived, IllegalReturnTransition, ReturnNotCancellable,
+                  ReturnAuthorisationExpired, ReturnCancelled, NoFailedRefund, NothingToSendBack
     NotAllowed:   OverrideNotAllowed
 """
 
@@ -101,3 +102,37 @@ class NotBoughtByCustomer(InvalidInput):
     """A receipt-less return names a SKU the customer has no handed-over units of, on any channel."""
 
     code = "not_bought_by_customer"
+
+
+class IllegalReturnTransition(Conflict):
+    """A move the return state machine does not allow (`returns.return_states`)."""
+
+    code = "illegal_return_transition"
+
+
+class ReturnNotCancellable(Conflict):
+    """Only a return asked for and not yet received (nor expired) can be cancelled."""
+
+    code = "return_not_cancellable"
+
+
+class ReturnAuthorisationExpired(Conflict):
+    """The authorisation ran out before the goods came in; staff may receive it anyway with an override and a reason."""
+
+    code = "return_authorisation_expired"
+
+
+class ReturnCancelled(Conflict):
+    code = "return_cancelled"
+
+
+class NoFailedRefund(Conflict):
+    """Only a return whose refund a provider declined (`refund_failed`) has a part to retry."""
+
+    code = "no_failed_refund"
+
+
+class NothingToSendBack(Conflict):
+    """The location holds no returned resellable units that were not sent back already."""
+
+    code = "nothing_to_send_back"

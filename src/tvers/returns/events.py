@@ -57,3 +57,59 @@ class ReturnExchanged(DomainEvent):
     credit_minor: int  # what the returned units paid towards the replacement
     difference_minor: int  # what the customer paid on top
     refunded_minor: int  # what went back to the original tenders
+
+
+@dataclass(frozen=True)
+class ReturnCancelled(DomainEvent):
+    type: ClassVar[str] = "return.cancelled"
+    return_id: str
+    order_id: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class ReturnExpired(DomainEvent):
+    """The authorisation ran out before the goods came in; its units may be returned again."""
+
+    type: ClassVar[str] = "return.expired"
+    return_id: str
+    order_id: str
+    channel: str
+    number: str | None
+
+
+@dataclass(frozen=True)
+class RefundFailed(DomainEvent):
+    """A provider declined (or failed) part of a return's refund: the return is `refund_failed` until it is retried."""
+
+    type: ClassVar[str] = "refund.failed"
+    return_id: str
+    order_id: str
+    channel: str
+    payment_id: str
+    currency: str
+    amount_minor: int
+    failure_code: str | None
+
+
+@dataclass(frozen=True)
+class RefundRetried(DomainEvent):
+    type: ClassVar[str] = "refund.retried"
+    return_id: str
+    order_id: str
+    payment_id: str
+    currency: str
+    amount_minor: int
+    refund_as: str  # provider | store_credit
+
+
+@dataclass(frozen=True)
+class ReturnsSentBack(DomainEvent):
+    """Returned resellable units left a store for a warehouse by one transfer."""
+
+    type: ClassVar[str] = "returns.sent_back"
+    transfer_id: str
+    from_location: str
+    to_location: str
+    return_ids: tuple[str, ...]
+    lines: tuple[dict[str, object], ...]  # sku, quantity

@@ -32,7 +32,7 @@ class ReturnPolicy(Base):
 
 
 class Return(Base):
-    """Units of one order coming back: requested → received → refunded."""
+    """Units of one order coming back: requested → received → refunded (every move: `returns.return_states`)."""
 
     __tablename__ = "returns"
 
@@ -41,7 +41,7 @@ class Return(Base):
     customer_id: Mapped[str | None] = mapped_column(String(40), index=True)
     sold_channel: Mapped[str] = mapped_column(String(64))
     returned_at_location_id: Mapped[str | None] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(Text)
     override: Mapped[dict[str, Any] | None] = mapped_column(Json)  # {actor, reason} when staff overrode the policy
     is_receiptless: Mapped[bool] = mapped_column(Boolean, default=False)  # found through the customer's profile: store credit only
@@ -55,6 +55,9 @@ class Return(Base):
     received_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     refunded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     exchange: Mapped[dict[str, Any] | None] = mapped_column(Json)  # the replacement asked for, and what became of it
+    number: Mapped[str | None] = mapped_column(String(20), unique=True)  # the authorisation number: RMA-XXXX-XXXX
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    late_override: Mapped[dict[str, Any] | None] = mapped_column(Json)  # {actor, reason}: received after it expired
 
 
 class ReturnLineRow(Base):
@@ -71,3 +74,22 @@ class ReturnLineRow(Base):
     reason_code: Mapped[str] = mapped_column(String(20))
     condition: Mapped[str | None] = mapped_column(String(12))  # resellable | damaged, once received
     refund_minor: Mapped[int] = mapped_column(BigInteger)
+    sent_back_transfer_id: Mapped[str | None] = mapped_column(String(40), index=True)  # the transfer that took it to a warehouse
+
+
+class ReturnRefund(Base):
+    """One part of a return's refund asked of a provider, and what the provider said; or a failed part paid as store credit."""
+
+    __tablename__ = "return_refunds"
+
+    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True, autoincrement=True)
+    return_id: Mapped[str] = mapped_column(ForeignKey("returns.id"), index=True)
+    payment_id: Mapped[str] = mapped_column(String(40))
+    transaction_id: Mapped[str | None] = mapped_column(String(40))  # the payment transaction of the request
+    tender: Mapped[str] = mapped_column(String(20))
+    refund_as: Mapped[str] = mapped_column(String(20))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(12))  # pending | succeeded | failed | retried
+    failure_code: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    settled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -31,9 +31,15 @@ class Condition(StrEnum):
 
 
 class ReturnStatus(StrEnum):
-    REQUESTED = "requested"
+    """Where a return stands; the allowed moves are declared in `returns.return_states`."""
+
+    REQUESTED = "requested"  # an authorisation: the goods may come in at any location until `expires_at`
     RECEIVED = "received"
     REFUNDED = "refunded"
+    REFUND_PENDING = "refund_pending"  # a provider has not answered every refund yet
+    REFUND_FAILED = "refund_failed"  # a provider declined a refund: retry it, or pay that part as store credit
+    CANCELLED = "cancelled"  # the customer changed their mind before sending the goods
+    EXPIRED = "expired"  # the authorisation ran out before the goods came in
 
 
 class Receiptless(StrEnum):
@@ -68,6 +74,8 @@ class ReceiveIn(Strict):
     location: Code = Field(description="Where the goods came in; it must accept returns.")
     lines: list[ReceivedLineIn] | None = Field(default=None, max_length=400,
                                                description="Units per line and condition; omit when every unit is resellable.")
+    override: OverrideIn | None = Field(default=None, description="Receive an expired authorisation anyway (admins and store "
+                                                                  "staff only); kept on the return.")
 
 
 class ReturnPolicyIn(Strict):
@@ -111,6 +119,54 @@ class ReturnLineOut(BaseModel):
     refund_minor: int
 
 
+class RefundPartStatus(StrEnum):
+    PENDING = "pending"  # asked of the provider, no answer yet
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"  # declined or failed at the provider; the return is `refund_failed` until it is retried
+    RETRIED = "retried"  # a failed part sent again (see the part after it)
+
+
+class RefundAs(StrEnum):
+    """How a failed refund is retried: through the provider again, or as store credit to the customer."""
+
+    PROVIDER = "provider"
+    STORE_CREDIT = "store_credit"
+
+
+class RetryRefundIn(Strict):
+    refund_as: RefundAs = Field(default=RefundAs.PROVIDER, alias="as",
+                                description="`provider` sends the failed part again with a fresh key; `store_credit` pays it as "
+                                            "store credit to the order's customer.")
+
+
+class ReturnRefundOut(BaseModel):
+    """One part of a return's refund that went to a provider (or a failed one paid as store credit instead)."""
+
+    payment_id: str
+    transaction_id: str | None
+    tender: str
+    refund_as: str
+    amount_minor: int
+    status: RefundPartStatus
+    failure_code: str | None
+    created_at: datetime
+    settled_at: datetime | None
+
+
+class SendBackIn(Strict):
+    to_location: Code = Field(description="The warehouse the returned goods go to.")
+
+
+class SentBackOut(BaseModel):
+    """Returned resellable units sent from a store to a warehouse by one transfer (shipped: in transit)."""
+
+    transfer_id: str
+    from_location: str
+    to_location: str
+    return_ids: list[str]
+    lines: list[dict[str, Any]] = Field(description="sku, quantity")
+
+
 class ReturnOut(BaseModel):
     id: str
     order_id: str
@@ -134,3 +190,8 @@ class ReturnOut(BaseModel):
     exchange: dict[str, Any] | None = Field(default=None, description=(
         "An exchange: the replacement asked for, its status (held | ordered | failed), the linked order, the credit the "
         "returned units gave it and what was paid or refunded for the difference."))
+    number: str | None = Field(default=None, description="The authorisation number the customer writes on the parcel or shows "
+                                                          "at the till.")
+    expires_at: datetime | None = Field(default=None, description="After this the authorisation expires unless received.")
+    late_override: dict[str, Any] | None = Field(default=None, description="{actor, reason} when received after it expired.")
+    refunds: list[ReturnRefundOut] = Field(default_factory=list, description="The parts of the refund sent to providers.")

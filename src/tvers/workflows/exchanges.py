@@ -41,7 +41,7 @@ from tvers.workflows.exchange_schemas import ExchangeIn
 
 HELD_FOR_RETURN = "return"  # the reservation reference of a replacement held for its return
 HOLD_DAYS = 30  # how long a replacement stays held for goods still on their way back
-HELD, ORDERED, PENDING, FAILED = "held", "ordered", "pending", "failed"
+HELD, ORDERED, PENDING, FAILED, RELEASED = "held", "ordered", "pending", "failed", "released"
 # The voucher is funded from the tenders the refund would go back to last: cards keep the refund of any rest (ADR 0012).
 POINTS = TenderCode.LOYALTY_POINTS.value
 
@@ -63,6 +63,14 @@ def hold_replacement(app: App, uow: Uow, *, return_id: str, sold_channel: str, c
         "status": HELD, "channel": channel, "lines": [line.model_dump(mode="json") for line in exchange.lines],
         "delivery": exchange.delivery.model_dump(mode="json", exclude_none=True), "price_minor": quote.grand_total.minor,
     })
+
+
+def release_hold(uow: Uow, return_id: str, *, reason: str) -> None:
+    """A return that will not come in (cancelled, expired): its replacement's held stock is free again."""
+    inventory.release_reference(uow, inventory.Ref(HELD_FOR_RETURN, return_id), reason=reason)
+    exchange = returns.exchange_of(uow, return_id)
+    if exchange is not None and exchange.get("status") == HELD:  # its hold may have run out on its own already
+        returns.set_exchange(uow, return_id, exchange | {"status": RELEASED})
 
 
 def fund_replacement(uow: Uow, *, return_id: str, customer_id: str | None, plan: RefundPlan,

@@ -45,7 +45,8 @@ from tvers.returns.refund_types import (
 )
 from tvers.returns.refunds import refund_for
 from tvers.returns.schemas import Condition, ReceiveIn, ReturnIn, ReturnOut, ReturnPolicyOut
-from tvers.workflows import exchanges
+from tvers.returns.service import refund_parts
+from tvers.workflows import exchanges, return_refunds
 from tvers.workflows.app import App
 from tvers.workflows.exchange_schemas import ReceiptIn, ReturnRequestIn
 
@@ -55,15 +56,16 @@ DAMAGED = "returned damaged"
 
 
 def request_return(app: App, data: ReturnIn, *, actor: str, may_override: bool) -> ReturnOut:
-    """Open a return of handed-over units (with an exchange, its replacement reserved at once); one transaction, `return.requested`."""
+    """Open a return of handed-over units: an authorisation with a number and an expiry (with an exchange, its replacement
+    reserved at once); one transaction, `return.requested`."""
     with app.uow() as uow:
         orders.lock_order(uow, data.order_id)  # returns of one order queue: the units left to return are counted once
         order = orders.get_order(uow, data.order_id)
-        found = returns.open_return(uow, _returnable(uow, order), data, actor=actor, may_override=may_override)
+        opened = returns.open_return(uow, _returnable(uow, order), data, actor=actor, may_override=may_override)
         if isinstance(data, ReturnRequestIn) and data.exchange is not None:
-            exchanges.hold_replacement(app, uow, return_id=found.id, sold_channel=order.channel, customer_id=order.customer_id,
+            exchanges.hold_replacement(app, uow, return_id=opened.id, sold_channel=order.channel, customer_id=order.customer_id,
                                        exchange=data.exchange)
-            found = returns.get_return(uow, found.id)
+        found = returns.authorise(uow, opened.id, valid_days=app.settings.return_authorisation_days)
         uow.commit()
     return found
 
@@ -77,16 +79,21 @@ def order_channel(app: App, *, order_id: str | None = None, return_id: str | Non
         return orders.get_order(uow, order_id).channel
 
 
-def receive_return(app: App, return_id: str, data: ReceiveIn, *, actor: str) -> ReturnOut:
-    """The goods came in at `data.location`: restocked (damaged units written off), refunded, points reversed; an exchange's
-    replacement ordered, paid by what the returned units give it and the tenders handed over (`ReceiptIn.tenders`)."""
+def receive_return(app: App, return_id: str, data: ReceiveIn, *, actor: str, may_override: bool = False) -> ReturnOut:
+    """The goods came in at `data.location`: restocked (damaged units written off), refunded, points reversed. The return is
+    `refunded`, or `refund_pending` / `refund_failed` while a provider has not paid its part (`workflows.return_refunds`).
+    An exchange's replacement is then ordered, paid by what the returned units give it and the tenders handed over
+    (`ReceiptIn.tenders`)."""
     tenders = data.tenders if isinstance(data, ReceiptIn) else []
     with app.uow() as uow:
-        orders.lock_order(uow, returns.get_return(uow, return_id).order_id)  # refunds of one order queue: each sees the last
+        order_id = returns.get_return(uow, return_id).order_id
+        orders.lock_order(uow, order_id)  # refunds of one order queue: each sees the last
         location = inventory.get_location(uow, data.location)
         if not location.capabilities.accepts_returns:
             raise ReturnsNotAccepted(f"{location.code} does not take returns in",
                                      fields=[FieldError("location", "does not accept returns", ReturnsNotAccepted.code)])
+        fulfilled = {line.id: line.fulfilled_quantity for line in orders.get_order(uow, order_id).lines}
+        returns.admit_receipt(uow, return_id, override=data.override, actor=actor, may_override=may_override, fulfilled=fulfilled)
         received = returns.receive(uow, return_id, data, location_id=location.id)
         _restock(uow, received, location_code=location.code, return_id=return_id, actor=actor)
         returns.announce_receipt(uow, return_id, received, location_code=location.code)
@@ -94,10 +101,11 @@ def receive_return(app: App, return_id: str, data: ReceiveIn, *, actor: str) -> 
         into_voucher = exchanges.fund_replacement(uow, return_id=return_id, customer_id=returns.get_return(uow, return_id).customer_id,
                                                   plan=plan, tenders=tenders)
         requests, points = _refund(uow, return_id, plan, kept=into_voucher)
-        found = returns.record_refund(uow, return_id, plan, points_reversed=points)
+        returns.record_refund(uow, return_id, plan, points_reversed=points, is_pending=bool(requests))
+        return_refunds.track(uow, return_id, requests)
         uow.commit()
-    _send_refunds(app, requests)
-    if into_voucher or tenders or found.exchange is not None:
+    found = return_refunds.send_and_settle(app, return_id, requests)
+    if found.exchange is not None:
         exchanges.place_replacement(app, return_id, actor=actor, tenders=tenders)
         with app.uow(read_only=True) as uow:
             found = returns.get_return(uow, return_id)
@@ -191,13 +199,15 @@ def _sold_order(uow: Uow, order: OrderOut, earlier: Sequence[dict[str, Any]]) ->
         for line in plan.get("lines", []):
             returned[str(line["line_id"])] += int(line["quantity"])
     earned = customers.points_earned_on_order(uow, order.id)
+    owed = refund_parts.owed_by_payment(uow, order.id)  # asked of a provider by earlier returns, not paid yet
     reversed_before = sum(int(plan.get("points_to_reverse", 0)) for plan in earlier)
     shipping = order.shipping or {}
     return SoldOrder(
         currency=order.currency, prices_include_vat=order.prices_include_vat,
         lines=tuple(_sold_line(line, order.currency, returned=returned[line.id]) for line in order.lines),
         tenders=tuple(CapturedTender(payment_id=p.id, tender=p.tender.value, captured_minor=_minor(p.captured.amount, p.currency),
-                                     refunded_minor=_minor(p.refunded.amount, p.currency), position=i, points=p.points or 0)
+                                     refunded_minor=_minor(p.refunded.amount, p.currency) + owed.get(p.id, 0), position=i,
+                                     points=p.points or 0)
                       for i, p in enumerate(payments.payments_for_order(uow, order.id))),
         promotions=_promotion_terms(uow, order, earlier),
         shipping=ShippingCharge(total_minor=int(shipping.get("total_minor", 0)), vat_minor=int(shipping.get("vat_minor", 0)),
@@ -251,12 +261,3 @@ def _sold_line(line: Any, currency: str, *, returned: int) -> SoldLine:
 
 def _minor(amount: str, currency: str) -> int:
     return Money.of(amount, currency).minor
-
-
-def _send_refunds(app: App, requests: Sequence[payments.ProviderRequest]) -> None:
-    """No transaction open while providers answer; what they said is recorded after (the payments sweep re-asks if we crash)."""
-    results = [payments.refund(request, providers=app.payment_providers) for request in requests]
-    if results:
-        with app.uow() as uow:
-            payments.record_results(uow, results)
-            uow.commit()

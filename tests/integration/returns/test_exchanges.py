@@ -199,3 +199,25 @@ def test_a_declined_difference_leaves_the_credit_on_a_voucher_for_the_customer(c
     assert exchange["status"] == "failed"
     voucher = ok(client.get(f"/api/v1/gift-cards/{exchange['voucher_id']}", headers=admin))
     assert voucher["balance"]["amount"] == "359.55"
+
+
+def test_a_cancelled_or_expired_exchange_frees_its_held_replacement(client, admin, tvers, clock):
+    from tvers.jobs import expire_return_authorisations
+
+    sold = sell_and_deliver(client, admin, tvers, quantity=3)
+    till = bergen_till(client, admin, tvers, sold)
+    bergen, co2 = sold.shop.locations["bergen"], sold.shop.variant_ids["CO-2"]
+    # given two exchanges asked for, each holding a CO-2 at the Bergen till
+    first = ask(client, till, sold, units=1, exchange={"lines": [{"sku": "CO-2", "quantity": 1}], "delivery": CARRY_OUT_BERGEN})
+    second = ask(client, till, sold, units=1, exchange={"lines": [{"sku": "CO-2", "quantity": 1}], "delivery": CARRY_OUT_BERGEN})
+    assert stock(tvers, bergen, co2) == (2, 2)
+    # when the customer cancels the first, its CO-2 is free again
+    cancelled = ok(client.post(f"/api/v1/returns/{first['id']}/cancel", headers=till))
+    assert (cancelled["status"], cancelled["exchange"]["status"]) == ("cancelled", "released")
+    assert stock(tvers, bergen, co2) == (2, 1)
+    # when the second's authorisation runs out, the worker frees its CO-2 too
+    clock.advance(days=31)
+    assert expire_return_authorisations(tvers) == 1
+    expired = ok(client.get(f"/api/v1/returns/{second['id']}", headers=admin))
+    assert (expired["status"], expired["exchange"]["status"]) == ("expired", "released")
+    assert stock(tvers, bergen, co2) == (2, 0)

@@ -35,6 +35,7 @@ def authorize(number, *, tests=None, key="pay_1:authorize"):
     ("4000000000009995", ResultStatus.DECLINED, "insufficient_funds"),
     ("4000000000000119", ResultStatus.FAILED, "processing_error"),
     ("4000000000003220", ResultStatus.REQUIRES_ACTION, None),
+    ("4000000000005126", ResultStatus.SUCCEEDED, None),  # approved; its refunds are declined
     ("4111111111111111", ResultStatus.SUCCEEDED, None),  # any other valid number
 ])
 def test_each_card_number_answers_as_the_table_says(number, status, code):
@@ -79,3 +80,15 @@ def test_capture_void_and_refund_succeed(operation):
     tests = provider()
     call = {TransactionKind.CAPTURE: tests.capture, TransactionKind.VOID: tests.void, TransactionKind.REFUND: tests.refund}[operation]
     assert call(request("tct_approved_x", key=f"pay_1:{operation.value}:1", operation=operation)).status is ResultStatus.SUCCEEDED
+
+
+@pytest.mark.parametrize(("number", "status", "code"), [
+    ("4000000000005126", ResultStatus.DECLINED, "expired_or_canceled_card"),
+    ("4242424242424242", ResultStatus.SUCCEEDED, None),
+])
+def test_refunds_succeed_but_to_the_closed_card(number, status, code):
+    tests = provider()
+    token = tests.prepare(TestCardTender(card_number=number, amount=Decimal("100.00"), currency="NOK")).card.token
+    first, again = (tests.refund(request(token, key="pay_1:refund:1", operation=TransactionKind.REFUND)) for _ in range(2))
+    assert (first.status, first.failure_code) == (status, code)
+    assert first == again

@@ -8,9 +8,11 @@
 | 4000 0000 0000 9995  | declined: `insufficient_funds`                                     |
 | 4000 0000 0000 0119  | failed: `processing_error` (nothing authorised; try again)          |
 | 4000 0000 0000 3220  | requires action (3-D Secure); approved once `complete_action` ran  |
+| 4000 0000 0000 5126  | approved; every refund declined: `expired_or_canceled_card`        |
 | any other valid one  | approved                                                           |
 
-Capture, void and refund always succeed. The same idempotency key always gives the same answer (the
+Capture and void always succeed; so does a refund, but to 4000 0000 0000 5126 (the card was closed since the sale).
+The same idempotency key always gives the same answer (the
 authorisation's reference is derived from the key), so re-sending is safe; `calls` records every call
 so a test can prove that a retry authorised once.
 """
@@ -24,7 +26,8 @@ from tvers.payments.providers.base import CardDetails, Prepared, ProviderRequest
 from tvers.payments.providers.cards import brand_of, card_digits, fingerprint_of
 from tvers.payments.schemas import TenderCode, TenderIn, TestCardTender, TransactionKind
 
-BEHAVIOURS = {"4000000000000002": "declined", "4000000000009995": "funds", "4000000000000119": "error", "4000000000003220": "action"}
+BEHAVIOURS = {"4000000000000002": "declined", "4000000000009995": "funds", "4000000000000119": "error", "4000000000003220": "action",
+              "4000000000005126": "norefund"}
 _DECLINES = {"declined": ("card_declined", "The card was declined."),
              "funds": ("insufficient_funds", "The card has insufficient funds.")}
 
@@ -55,7 +58,7 @@ class TestCardProvider:
     def authorize(self, request: ProviderRequest) -> ProviderResult:
         self._log(request)
         reference = reference_for(request.idempotency_key)
-        behaviour = (request.card_token or "").split("_")[1] if (request.card_token or "").count("_") >= 2 else "approved"
+        behaviour = _behaviour(request)
         if behaviour in _DECLINES:
             code, message = _DECLINES[behaviour]
             return ProviderResult(request, ResultStatus.DECLINED, provider_reference=reference, failure_code=code, failure_message=message)
@@ -74,6 +77,10 @@ class TestCardProvider:
         return self._succeed(request)
 
     def refund(self, request: ProviderRequest) -> ProviderResult:
+        if _behaviour(request) == "norefund":
+            self._log(request)
+            return ProviderResult(request, ResultStatus.DECLINED, provider_reference=reference_for(request.idempotency_key),
+                                  failure_code="expired_or_canceled_card", failure_message="The card was closed; refund declined.")
         return self._succeed(request)
 
     def _succeed(self, request: ProviderRequest) -> ProviderResult:
@@ -87,6 +94,12 @@ class TestCardProvider:
     def authorizations(self) -> set[str]:
         """Distinct authorisations made: one per idempotency key, however often it was sent."""
         return {key for operation, key in self.calls if operation is TransactionKind.AUTHORIZE}
+
+
+def _behaviour(request: ProviderRequest) -> str:
+    """The scripted behaviour the card's token names (`tct_{behaviour}_{fingerprint}`)."""
+    token = request.card_token or ""
+    return token.split("_")[1] if token.count("_") >= 2 else "approved"
 
 
 def reference_for(idempotency_key: str) -> str:

@@ -1,5 +1,6 @@
 """Returns use cases; each takes the unit of work and never commits. The refund figures come from `returns.refunds` (pure)."""
 
+from tvers.returns.service.authorisations import admit_receipt, authorise, cancel, expire_due, find_by_number
 from tvers.returns.service.policies import BUILT_IN, list_policies, policy_for, set_policy
 from tvers.returns.service.receiptless import UnitsLeft, is_inside_window, take_units, units_left
 from tvers.returns.service.returning import (
@@ -19,8 +20,17 @@ from tvers.returns.service.returning import (
     returns_of_orders,
     set_exchange,
 )
+from tvers.returns.service.send_backs import UnitsToSendBack, mark_sent_back, units_to_send_back
 
 __all__ = [
+    "UnitsToSendBack",
+    "admit_receipt",
+    "authorise",
+    "cancel",
+    "expire_due",
+    "find_by_number",
+    "mark_sent_back",
+    "units_to_send_back",
     "BUILT_IN",
     "ReceivedUnits",
     "ReturnableOrder",

@@ -16,6 +16,7 @@ from tvers.kernel.errors import FieldError
 from tvers.kernel.events import to_json
 from tvers.kernel.ids import new_id
 from tvers.kernel.money import Money
+from tvers.returns import return_states
 from tvers.returns.errors import (
     FinalSale,
     InvalidReceipt,
@@ -24,14 +25,25 @@ from tvers.returns.errors import (
     OutsideReturnWindow,
     OverrideNotAllowed,
     ReturnAlreadyReceived,
+    ReturnCancelled,
     ReturnNotFound,
     UnknownReturnLine,
 )
 from tvers.returns.events import RefundIssued, ReturnExchanged, ReturnReceived, ReturnRequested
 from tvers.returns.models import Return, ReturnLineRow
 from tvers.returns.refund_types import RefundPlan
-from tvers.returns.schemas import Condition, ReasonCode, ReceiveIn, ReturnIn, ReturnLineOut, ReturnOut, ReturnStatus
+from tvers.returns.schemas import (
+    Condition,
+    ReasonCode,
+    ReceiveIn,
+    ReturnIn,
+    ReturnLineOut,
+    ReturnOut,
+    ReturnRefundOut,
+    ReturnStatus,
+)
 from tvers.returns.service.policies import policy_for
+from tvers.returns.service.refund_reading import refund_parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,12 +139,14 @@ def _check_policy(uow: Uow, order: ReturnableOrder, sold: SoldUnits, *, index: i
 def receive(uow: Uow, return_id: str, data: ReceiveIn, *, location_id: str) -> list[ReceivedUnits]:
     """The goods are in: each unit resellable or damaged. Once per return (a second receipt is a 409)."""
     moved = rows_changed(uow.session.execute(
-        update(Return).where(Return.id == return_id, Return.status == ReturnStatus.REQUESTED.value)
+        update(Return).where(Return.id == return_id, Return.status.in_(return_states.RECEIVABLE))
         .values(status=ReturnStatus.RECEIVED.value, received_at=uow.clock.now(), returned_at_location_id=location_id)))
     if moved != 1:
         status = uow.session.scalar(select(Return.status).where(Return.id == return_id))
         if status is None:
             raise ReturnNotFound(f"no return {return_id}")
+        if status == ReturnStatus.CANCELLED:
+            raise ReturnCancelled(f"return {return_id} was cancelled", return_status=status)
         raise ReturnAlreadyReceived(f"return {return_id} was already received", return_status=status)
     rows = _line_rows(uow, return_id)
     received = _inspected(rows, data)
@@ -175,10 +189,14 @@ def announce_receipt(uow: Uow, return_id: str, received: Sequence[ReceivedUnits]
                                            "condition": r.condition.value} for r in received)))
 
 
-def record_refund(uow: Uow, return_id: str, plan: RefundPlan, *, points_reversed: int) -> ReturnOut:
-    """The refund decided for a received return: its figures kept with the return, and `refund.issued`."""
+def record_refund(uow: Uow, return_id: str, plan: RefundPlan, *, points_reversed: int, is_pending: bool = False) -> ReturnOut:
+    """The refund decided for a received return: its figures kept with the return, and `refund.issued`. `is_pending`: parts
+    were asked of providers, so the return is `refund_pending` until they answer (`returns.service.refund_parts`)."""
     row = _row(uow, return_id)
-    row.status, row.refunded_at = ReturnStatus.REFUNDED.value, uow.clock.now()
+    if is_pending:
+        row.status = ReturnStatus.REFUND_PENDING.value
+    else:
+        row.status, row.refunded_at = ReturnStatus.REFUNDED.value, uow.clock.now()
     row.refund_total_minor, row.refund_vat_minor, row.points_reversed = plan.total_minor, plan.vat_minor, points_reversed
     row.plan = {**to_json(plan), "total_minor": plan.total_minor, "vat_minor": plan.vat_minor, "explanations": list(plan.explanations)}
     rows = _line_rows(uow, return_id)
@@ -215,26 +233,28 @@ def exchange_of(uow: Uow, return_id: str) -> dict[str, Any] | None:
 
 
 def returned_quantities(uow: Uow, order_id: str) -> dict[str, int]:
-    """Units of each line in any return of the order (requested, received or refunded)."""
+    """Units of each line in the order's returns, but cancelled and expired ones (their units may be returned again)."""
     rows = uow.session.execute(select(ReturnLineRow.order_line_id, func.sum(ReturnLineRow.quantity)).join(Return)
-                               .where(Return.order_id == order_id).group_by(ReturnLineRow.order_line_id))
+                               .where(Return.order_id == order_id, Return.status.not_in(return_states.RELEASED))
+                               .group_by(ReturnLineRow.order_line_id))
     return {line_id: int(quantity) for line_id, quantity in rows}
 
 
 def refunded_so_far(uow: Uow, order_id: str, *, but: str) -> list[dict[str, Any]]:
-    """The stored plans of the order's refunded returns other than `but`, oldest first."""
-    rows = uow.session.scalars(select(Return).where(Return.order_id == order_id, Return.status == ReturnStatus.REFUNDED.value,
-                                                    Return.id != but).order_by(Return.refunded_at, Return.id))
+    """The stored plans of the order's returns other than `but` whose refund was decided (whatever providers said since),
+    oldest first."""
+    rows = uow.session.scalars(select(Return).where(Return.order_id == order_id, Return.status.in_(return_states.REFUND_DECIDED),
+                                                    Return.id != but).order_by(Return.received_at, Return.id))
     return [row.plan for row in rows]
 
 
 def get_return(uow: Uow, return_id: str) -> ReturnOut:
-    return _out(_row(uow, return_id), _line_rows(uow, return_id))
+    return _out(_row(uow, return_id), _line_rows(uow, return_id), refund_parts(uow, return_id))
 
 
 def returns_of_order(uow: Uow, order_id: str) -> list[ReturnOut]:
     rows = uow.session.scalars(select(Return).where(Return.order_id == order_id).order_by(Return.created_at, Return.id))
-    return [_out(row, _line_rows(uow, row.id)) for row in rows]
+    return [_out(row, _line_rows(uow, row.id), refund_parts(uow, row.id)) for row in rows]
 
 
 def returns_of_orders(uow: Uow, order_ids: Sequence[str]) -> list[ReturnOut]:
@@ -268,14 +288,15 @@ def _public(exchange: dict[str, Any] | None) -> dict[str, Any] | None:
     return {key: value for key, value in exchange.items() if key != "voucher_code"}
 
 
-def _out(row: Return, lines: Sequence[ReturnLineRow]) -> ReturnOut:
+def _out(row: Return, lines: Sequence[ReturnLineRow], refunds: Sequence[ReturnRefundOut] = ()) -> ReturnOut:
     return ReturnOut(
         id=row.id, order_id=row.order_id, customer_id=row.customer_id, sold_channel=row.sold_channel,
         returned_at_location_id=row.returned_at_location_id, status=ReturnStatus(row.status), note=row.reason, override=row.override,
         is_receiptless=row.is_receiptless,
         currency=row.currency, refund_total_minor=row.refund_total_minor, refund_vat_minor=row.refund_vat_minor,
         points_reversed=row.points_reversed, plan=row.plan, created_at=row.created_at, received_at=row.received_at,
-        refunded_at=row.refunded_at, exchange=_public(row.exchange),
+        refunded_at=row.refunded_at, exchange=_public(row.exchange), number=row.number, expires_at=row.expires_at,
+        late_override=row.late_override, refunds=list(refunds),
         lines=[ReturnLineOut(order_line_id=r.order_line_id, variant_id=r.variant_id, sku=r.sku, quantity=r.quantity,
                              reason=ReasonCode(r.reason_code), condition=None if r.condition is None else Condition(r.condition),
                              refund_minor=r.refund_minor) for r in lines])

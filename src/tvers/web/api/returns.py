@@ -15,10 +15,17 @@ from tvers.channels.access import Permission, Principal, Role
 from tvers.orders import service as orders
 from tvers.returns import service as returns
 from tvers.returns.receiptless_schemas import ReceiptlessReturnIn, ReturnableLineOut
-from tvers.returns.schemas import ReturnOut, ReturnPolicyIn, ReturnPolicyOut
+from tvers.returns.schemas import (
+    RetryRefundIn,
+    ReturnOut,
+    ReturnPolicyIn,
+    ReturnPolicyOut,
+    SendBackIn,
+    SentBackOut,
+)
 from tvers.web.api.common import api_router
 from tvers.web.deps import IdempotencyKey, ReadUowDep, TversDep, UowDep, check_channel_scope, check_location_scope, requires
-from tvers.workflows import receiptless_returns
+from tvers.workflows import exchanges, receiptless_returns, return_refunds, return_send_backs
 from tvers.workflows import returns as returns_flow
 from tvers.workflows.exchange_schemas import ReceiptIn, ReturnRequestIn
 
@@ -27,6 +34,7 @@ router = api_router("returns")
 Read = Annotated[Principal, Depends(requires(Permission.RETURNS_READ))]
 Write = Annotated[Principal, Depends(requires(Permission.RETURNS_WRITE))]
 Policies = Annotated[Principal, Depends(requires(Permission.RETURN_POLICIES_MANAGE))]
+SendBack = Annotated[Principal, Depends(requires(Permission.TRANSFERS_WRITE))]
 MAY_OVERRIDE = frozenset({Role.ADMIN, Role.STORE_STAFF})
 
 
@@ -52,7 +60,7 @@ def receive_return(return_id: str, body: ReceiptIn, tvers: TversDep, principal: 
     exchange's replacement ordered, `tenders` paying any difference."""
     check_channel_scope(principal, returns_flow.order_channel(tvers, return_id=return_id))
     check_location_scope(principal, body.location)
-    return returns_flow.receive_return(tvers, return_id, body, actor=principal.key_id)
+    return returns_flow.receive_return(tvers, return_id, body, actor=principal.key_id, may_override=principal.role in MAY_OVERRIDE)
 
 
 @router.get("/orders/{order_id}/returns", response_model=list[ReturnOut])
@@ -105,3 +113,39 @@ def customer_returns(customer_id: str, uow: ReadUowDep, principal: Read) -> list
     """The customer's returns from every channel, wherever they were returned, newest first."""
     with uow:
         return receiptless_returns.customer_returns(uow, customer_id, channel=_own_channel(principal))
+
+
+@router.get("/return-authorisations/{number}", response_model=ReturnOut)
+def find_return_authorisation(number: str, uow: ReadUowDep, principal: Read) -> ReturnOut:
+    """A return by the authorisation number on the parcel or the customer's phone (`RMA-7KQ2-M9XD`; case and dashes are free)."""
+    with uow:
+        found = returns.find_by_number(uow, number)
+    check_channel_scope(principal, found.sold_channel)
+    return found
+
+
+@router.post("/returns/{return_id}/cancel", response_model=ReturnOut)
+def cancel_return(return_id: str, uow: UowDep, principal: Write, _: IdempotencyKey = None) -> ReturnOut:
+    """The customer changed their mind before sending the goods: only while `requested`; its units may be returned again."""
+    with uow:
+        check_channel_scope(principal, returns.get_return(uow, return_id).sold_channel)
+        exchanges.release_hold(uow, return_id, reason="return cancelled")  # undone with the rest if it cannot be cancelled
+        cancelled = returns.cancel(uow, return_id)
+        uow.commit()
+    return cancelled
+
+
+@router.post("/returns/{return_id}/retry-refund", response_model=ReturnOut)
+def retry_refund(return_id: str, tvers: TversDep, principal: Write, body: RetryRefundIn | None = None,
+                 _: IdempotencyKey = None) -> ReturnOut:
+    """A `refund_failed` return: its declined parts sent again through the provider (`{"as": "provider"}`, the default), or
+    paid as store credit to the customer (`{"as": "store_credit"}`)."""
+    check_channel_scope(principal, returns_flow.order_channel(tvers, return_id=return_id))
+    return return_refunds.retry_refund(tvers, return_id, refund_as=(body or RetryRefundIn()).refund_as)
+
+
+@router.post("/locations/{code}/returns/send-back", status_code=201, response_model=SentBackOut)
+def send_back_returns(code: str, body: SendBackIn, tvers: TversDep, principal: SendBack, _: IdempotencyKey = None) -> SentBackOut:
+    """The resellable returned units received here and not sent back yet, on one shipped transfer to `to_location`."""
+    check_location_scope(principal, code)
+    return return_send_backs.send_back(tvers, code, body, actor=principal.key_id)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 
-from support.demo_orders import check_believable_quarter, ledgers_disagree, placed_orders
+from support.demo_orders import check_believable_quarter, ledgers_disagree, placed_orders, placed_returns
 from tvers.bootstrap import Tvers, build
 from tvers.db.migrate import upgrade
 from tvers.demo.build import CHANNELS, build_demo
@@ -57,6 +57,8 @@ def test_the_same_seed_on_the_same_day_builds_the_same_history(tmp_path, clock):
                      for app in (first, second)]
         assert anonymous[0] == anonymous[1]
         assert len(anonymous[0]) >= 50
+        # and the same returns, received at the same places at the same instants
+        assert placed_returns(first) == placed_returns(second)
     finally:
         first.close()
         second.close()

@@ -57,6 +57,26 @@ def placed_orders(tvers: Tvers) -> list[PlacedOrder]:
                 for o in session.scalars(select(Order).order_by(Order.placed_at, Order.number))]
 
 
+def placed_returns(tvers: Tvers) -> list[tuple[Any, ...]]:
+    """The demo's returns as comparable values (ids are random): order number, where, status, refund, and each line."""
+    from sqlalchemy import select
+
+    from tvers.inventory.models import Location
+    from tvers.orders.models import Order
+    from tvers.returns.models import Return, ReturnLineRow
+
+    with tvers.uow(read_only=True) as uow:
+        lines: dict[str, list[tuple[str, int, str, str | None]]] = {}
+        for return_id, sku, quantity, reason, condition in uow.session.execute(select(
+                ReturnLineRow.return_id, ReturnLineRow.sku, ReturnLineRow.quantity, ReturnLineRow.reason_code, ReturnLineRow.condition)):
+            lines.setdefault(return_id, []).append((sku, quantity, reason, condition))
+        found = uow.session.execute(
+            select(Return.id, Order.number, Location.code, Return.status, Return.refund_total_minor, Return.created_at)
+            .join(Order, Order.id == Return.order_id).outerjoin(Location, Location.id == Return.returned_at_location_id))
+        return sorted((number, code, status, refund, created_at, tuple(sorted(lines.get(id_, []))))
+                      for id_, number, code, status, refund, created_at in found)
+
+
 def _applied(pricing: dict[str, Any]) -> tuple[str, ...]:
     return tuple(p["name"] for p in pricing.get("promotions", []) if p.get("is_applied"))
 

@@ -113,6 +113,7 @@ def demo(
     base = f"http://{host}:{port}"
     say(f"\nDemo retailer ready in {path}: {summary.describe()}")
     say(f"  Fulfilment:    {summary.fulfilment.describe()}")
+    say(f"  Returns:       {summary.returns.describe()}")
     say(f"  API docs:      {base}/docs")
     say(f"  Web shop (NO): {base}/api/v1/channels/web-no/products?limit=5")
     say(f"  Admin API key: {summary.admin_key}")

@@ -31,6 +31,7 @@ from tvers.demo.fulfilment import DemoFulfilment, FulfilmentHistory
 from tvers.demo.offers import load_offers
 from tvers.demo.order_plan import plan_orders
 from tvers.demo.orders import DemoOrders, OrderHistory
+from tvers.demo.returns import DemoReturns, ReturnHistory, categories_of, store_return_policies
 from tvers.demo.stock import HISTORY_DAYS, load_locations, load_stock, product_popularity
 from tvers.demo.stores import STORES, WAREHOUSES, pos_code
 from tvers.kernel.clock import FixedClock
@@ -66,6 +67,7 @@ class DemoSummary:
     customers: int
     orders: DemoOrders
     fulfilment: DemoFulfilment
+    returns: DemoReturns
 
     def describe(self) -> str:
         return (f"{self.products} products, {self.variants} variants, {self.channels} channels, 4 price books, "
@@ -86,8 +88,10 @@ def build_demo(tvers: Tvers, *, seed: int, log: Callable[[str], None] = lambda _
     _open_shop(past, data)
     people = load_customers(past, seed=seed, count=customers, log=log)
     load_offers(past, go_live=go_live)
+    store_return_policies(past)
     plan = plan_orders(seed=seed, count=orders, go_live=go_live, shoppers=people.shoppers)
-    fulfilment = FulfilmentHistory(past, clock=clock, seed=seed, end=go_live + timedelta(days=HISTORY_DAYS), log=log)
+    end = go_live + timedelta(days=HISTORY_DAYS)
+    fulfilment = FulfilmentHistory(past, clock=clock, seed=seed, end=end, log=log)
     history = OrderHistory(past, clock=clock, plan=plan, shoppers=people.shoppers, seed=seed, log=log, fulfilment=fulfilment)
     history.open(data, product_popularity(data, seed=seed))
     load_stock(tvers, data, seed=seed, log=log, start=go_live, catch_up=history.run_until, history=stock_history)
@@ -95,6 +99,8 @@ def build_demo(tvers: Tvers, *, seed: int, log: Callable[[str], None] = lambda _
     log(f"orders: {placed.describe()}")
     fulfilled = fulfilment.finish()
     log(f"fulfilment: {fulfilled.describe()}")
+    returned = ReturnHistory(past, clock=clock, seed=seed, end=end, log=log).run(categories_of(data))
+    log(f"returns: {returned.describe()}")
     with tvers.uow() as uow:
         key = api_keys.create_api_key(uow, ApiKeyIn(name="demo admin", role=Role.ADMIN))
         uow.commit()
@@ -107,6 +113,7 @@ def build_demo(tvers: Tvers, *, seed: int, log: Callable[[str], None] = lambda _
         customers=people.created - people.merged,
         orders=placed,
         fulfilment=fulfilled,
+        returns=returned,
     )
 
 

@@ -20,6 +20,8 @@ from tvers.inventory import service as inventory
 DRAWS_PER_LINE = 5  # candidates looked up per wanted line, so one out of stock rarely empties the basket
 LINE_COUNTS = ((1, 0.55), (2, 0.28), (3, 0.12), (4, 0.05))
 CONSUMABLES = "food/"  # bought a few at a time
+BASICS = frozenset({"apparel/t-shirts", "apparel/base-layers", "accessories/socks"})  # now and then bought two at a time
+TWO_OF_A_BASIC = 0.2
 
 
 @dataclass(frozen=True)
@@ -113,4 +115,7 @@ def _line_count(rng: random.Random) -> int:
 
 
 def _quantity(rng: random.Random, shelf: Shelf, sku: str) -> int:
-    return rng.randint(1, 4) if shelf.categories[sku].startswith(CONSUMABLES) else 1
+    category = shelf.categories[sku]
+    if category.startswith(CONSUMABLES):
+        return rng.randint(1, 4)
+    return 2 if category in BASICS and rng.random() < TWO_OF_A_BASIC else 1

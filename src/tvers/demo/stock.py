@@ -74,7 +74,7 @@ def _location_in(place: DemoLocation) -> LocationIn:
             ships=True,
             offers_pickup=is_store,
             offers_curbside=is_store and place.code.endswith(("sentrum", "avenyn", "ryesgade")),
-            accepts_returns=is_store,
+            accepts_returns=True,  # stores at the counter, warehouses by post
         ),
         pickup_lead_minutes=60 if is_store else 0,
         daily_capacity=40 if is_store else 2000,

@@ -113,10 +113,7 @@ def receive_return(app: App, return_id: str, data: ReceiveIn, *, actor: str, may
 
 
 def _returnable(uow: Uow, order: OrderOut) -> returns.ReturnableOrder:
-    categories: dict[str, str | None] = {}
-    for line in order.lines:
-        if line.product_id not in categories:
-            categories[line.product_id] = catalog.get_product(uow, line.product_id).category
+    categories = catalog.product_categories(uow, {line.product_id for line in order.lines})
     handed_over = None
     for status in HANDED_OVER:
         times = [change.at for change in order.history if change.to_status == status]
@@ -124,7 +121,7 @@ def _returnable(uow: Uow, order: OrderOut) -> returns.ReturnableOrder:
             handed_over = max(times)
             break
     lines = {line.id: returns.SoldUnits(line_id=line.id, variant_id=line.variant_id, sku=line.sku,
-                                        fulfilled_quantity=line.fulfilled_quantity, category=categories[line.product_id])
+                                        fulfilled_quantity=line.fulfilled_quantity, category=categories.get(line.product_id))
              for line in order.lines}
     return returns.ReturnableOrder(order_id=order.id, customer_id=order.customer_id, channel=order.channel, currency=order.currency,
                                    handed_over_at=handed_over, lines=lines)

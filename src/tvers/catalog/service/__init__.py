@@ -20,7 +20,7 @@ from tvers.catalog.service.products import (
     update_product,
 )
 from tvers.catalog.service.reviews import add_review, list_reviews
-from tvers.catalog.service.selling import existing_product_ids, sale_variants
+from tvers.catalog.service.selling import existing_product_ids, product_categories, sale_variants
 from tvers.catalog.service.variants import (
     add_variant,
     bulk_upsert_variants,
@@ -53,6 +53,7 @@ __all__ = [
     "list_products",
     "list_reviews",
     "price_book_codes",
+    "product_categories",
     "publish_many",
     "resolve_skus",
     "sale_variants",

@@ -70,8 +70,8 @@ def test_the_demo_history_has_returns_through_the_workflow(tvers: Tvers, clock: 
     # and the summary counts what the database holds
     assert summary.returns.asked == len(found)
     assert summary.returns.online_in_store == sum(1 for *_, kind, place in found if kind != "pos" and place == "store")
-    # (the one refusal allowed: part of a points payment cannot go back yet, ADR 0012; such a return stays requested)
-    assert set(summary.returns.refused) <= {"partial_points_not_supported"}
+    # and the shop refused none of them (part of a points payment goes back as points too)
+    assert not summary.returns.refused
     # and no refund is more than was captured, and every cached balance still agrees with its ledger
     assert rows(tvers, select(Payment.id).where(Payment.refunded_minor + Payment.pending_refund_minor > Payment.captured_minor)) == []
     assert ledgers_disagree(tvers) == {}

@@ -55,23 +55,29 @@ def add_swedish_store(tvers: Tvers, *, accepts_returns: bool = True, code: str =
 
 
 def sell_and_deliver(client: TestClient, admin: dict[str, str], tvers: Tvers, *, quantity: int = 3, sku: str = "CO-3",
-                     gift_card: str = "500.00", promotion: dict[str, Any] | None = None, card_number: str = APPROVE) -> Sold:
+                     gift_card: str = "500.00", promotion: dict[str, Any] | None = None, card_number: str = APPROVE,
+                     points: int | None = None) -> Sold:
     """A web order of `quantity` × `sku` paid by gift card + card under 10 % off shoes, shipped and delivered; points earned.
-    `card_number`: a test card (`REFUND_DECLINED`: approved, its refunds declined)."""
+    `card_number`: a test card (`REFUND_DECLINED`: approved, its refunds declined). With `points`, that many loyalty points
+    (worth 0.10 each) pay instead of the gift card."""
     shop = make_shop(tvers, warehouse_stock=10, store_stock=0)
     add_swedish_store(tvers)
     ok(client.post("/api/v1/promotions", headers=admin, json=promotion or TEN_OFF_SHOES))
     kari = ok(client.post("/api/v1/customers", headers=admin, json={"given_name": "Kari", "identities": [
         {"type": "email", "value": "kari@example.com"}]}))
     gift = ok(client.post("/api/v1/gift-cards", headers=admin, json={"amount": gift_card, "currency": "NOK"}))
+    first_tender = {"tender": "gift_card", "code": gift["code"], "amount": gift_card, "currency": "NOK"}
+    if points is not None:
+        ok(client.post(f"/api/v1/customers/{kari['id']}/loyalty/adjustments", headers=admin, json={"points": points, "reason": "welcome"}))
+        gift_card = f"{points / 10:.2f}"
+        first_tender = {"tender": "loyalty_points", "points": points, "amount": gift_card, "currency": "NOK"}
     lines = [{"sku": sku, "quantity": quantity}]
     quote = ok(client.post("/api/v1/quotes", headers=admin, json={"channel": "web", "lines": lines,
                                                                    "shipping": {"method": "ship", "country": "NO"}}))
     card_part = _minor(quote["grand_total"]["amount"]) - _minor(gift_card)
     placed = ok(client.post("/api/v1/orders", headers={**admin, "Idempotency-Key": "returns-order"}, json={
         "channel": "web", "lines": lines, "delivery": ship_to(), "customer": {"id": kari["id"]},
-        "tenders": [{"tender": "gift_card", "code": gift["code"], "amount": gift_card, "currency": "NOK"},
-                    card(card_number, f"{card_part / 100:.2f}")]}))
+        "tenders": [first_tender, card(card_number, f"{card_part / 100:.2f}")]}))
     assert placed["outcome"] == "confirmed", placed
     order = placed["order"]
     run_relay(tvers)

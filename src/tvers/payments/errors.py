@@ -4,7 +4,7 @@
                   InvalidCardNumber, TenderNeedsCustomer, InvalidAmount (payments)
     NotFound:     PaymentNotFound
     Conflict:     PointsValueMismatch, NothingToCapture, NothingToRefund, NothingToVoid, PaymentsAlreadyOpen,
-                  PartialPointsNotSupported, ResultDoesNotMatch
+                  ResultDoesNotMatch
     ExternalFailure: ProviderUnavailable (retryable)
 """
 
@@ -66,11 +66,6 @@ class NothingToRefund(Conflict):
 class NothingToVoid(Conflict):
     code = "nothing_to_void"
 
-
-class PartialPointsNotSupported(Conflict):
-    """The points ledger gives back a whole burn only; refund part of a points payment as store credit instead."""
-
-    code = "partial_points_not_supported"
 
 
 class ResultDoesNotMatch(Conflict):

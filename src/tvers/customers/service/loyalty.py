@@ -131,6 +131,34 @@ def restore_points(uow: Uow, reference: str) -> RedemptionOut:
     return _redemption(burnt)
 
 
+def give_back_points(uow: Uow, *, burn_reference: str, value_minor: int, reference: str) -> int:
+    """Give back part of a burn as points (a refund of part of a points payment), once per `reference`.
+
+    In proportion to the value refunded, counted cumulatively over the burn's give-backs (references
+    `{burn_reference}:…`): rounded down, the give-back that completes the burn's value returning the rest, so the
+    parts always add up to the points burnt. Returns the points given back.
+    """
+    burnt = _entry(uow, PointsKind.BURN, burn_reference)
+    if burnt is None:
+        raise RedemptionNotFound(f"no points were redeemed with reference {burn_reference!r}")
+    if _entry(uow, PointsKind.RESTORE, reference) is not None:
+        return 0
+    points, value = -burnt.points, burnt.amount_minor or 0
+    given_back = uow.session.execute(
+        select(func.coalesce(func.sum(PointsEntry.points), 0), func.coalesce(func.sum(PointsEntry.amount_minor), 0))
+        .where(PointsEntry.kind == PointsKind.RESTORE.value, PointsEntry.reference.like(f"{burn_reference}:%"))).one()
+    back_points, back_value = int(given_back[0] or 0), int(given_back[1] or 0)
+    after = back_value + value_minor
+    if value <= 0 or after > value:
+        message = f"{value_minor} more cannot go back: the burn was worth {value}, {back_value} went back already"
+        raise InsufficientPoints(message, fields=[FieldError("amount", message, InsufficientPoints.code)])
+    target = points if after == value else points * after // value
+    given = target - back_points
+    append_points(uow, current_row(uow, burnt.customer_id).id, PointsKind.RESTORE, given, reference=reference,
+                  currency=burnt.currency, amount_minor=value_minor)
+    return given
+
+
 def adjust_points(uow: Uow, customer_id: str, data: AdjustPointsIn, *, actor: str) -> int:
     row = live_row(uow, customer_id)
     append_points(uow, row.id, PointsKind.ADJUST, data.points, reason=f"{data.reason} (by {actor})")

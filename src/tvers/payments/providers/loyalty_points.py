@@ -1,4 +1,4 @@
-"""Loyalty points tender: points burnt at the value the loyalty programme gives them; given back whole only."""
+"""Loyalty points tender: points burnt at the value the loyalty programme gives them; given back in whole or in part."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from tvers.customers.money_schemas import RedeemPointsIn
 from tvers.db.uow import Uow
 from tvers.kernel.errors import FieldError
 from tvers.kernel.money import Money
-from tvers.payments.errors import PartialPointsNotSupported, PointsValueMismatch, TenderNeedsCustomer
+from tvers.payments.errors import PointsValueMismatch, TenderNeedsCustomer
 from tvers.payments.providers.base import LocalDebit, TenderResult
 from tvers.payments.schemas import PointsTender, TenderCode, TenderIn
 
@@ -29,10 +29,8 @@ class LoyaltyPointsProvider:
         customers.restore_points(uow, debit.payment_id)
 
     def give_back(self, uow: Uow, debit: LocalDebit, amount: Money, *, reference: str) -> None:
-        # The points ledger restores a whole burn, once, by the burn's reference.
-        if amount != debit.amount:
-            raise PartialPointsNotSupported(f"points paid {debit.amount}; only all of it can go back as points, not {amount}")
-        customers.restore_points(uow, debit.payment_id)
+        # Part or all of the burn, by the refund's own key: the points in proportion to the value, cumulatively.
+        customers.give_back_points(uow, burn_reference=debit.payment_id, value_minor=amount.minor, reference=reference)
 
 
 def _check_value(uow: Uow, points: int, amount: Money) -> None:

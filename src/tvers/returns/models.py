@@ -28,6 +28,7 @@ class ReturnPolicy(Base):
     restocking_fixed_minor: Mapped[int] = mapped_column(BigInteger)
     gift_card_refund_as: Mapped[str] = mapped_column(String(16))  # gift_card | store_credit
     marketplace_refund: Mapped[str] = mapped_column(String(16), default="marketplace")  # marketplace | store_credit
+    damaged_fee_percent: Mapped[str] = mapped_column(String(12), default="0")  # kept of a unit the customer damaged
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

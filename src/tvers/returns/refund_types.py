@@ -254,6 +254,8 @@ class ReturnLine:
     line_id: str
     quantity: int
     restocking: RestockingFee | None = None
+    damaged_quantity: int = 0  # of `quantity`, units the customer damaged (the condition rule's fee applies to them)
+    damaged_fee: RestockingFee | None = None  # its percent of what those units were paid is kept
 
 
 # ---------------------------------------------------------------- the answer

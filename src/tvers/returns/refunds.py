@@ -177,7 +177,8 @@ def _refund_line(item: ReturnLine, line: SoldLine, *, after: int, policy: Refund
     vat = _part(line.vat_minor, line, before=before, after=after)
     discounts = tuple(DiscountPart(part.promotion_id, _part(part.amount_minor, line, before=before, after=after), part.name)
                       for part in line.discounts)
-    fee = min(_restocking_fee(item.restocking or policy.restocking, line, before=before, after=after), amount)
+    damaged = _damaged_fee(item, line, before=before)
+    fee = min(_restocking_fee(item.restocking or policy.restocking, line, before=before, after=after) + damaged, amount)
     fee_vat = min(_vat_in(fee, line.vat_rate), vat)
     label = line.title or f"line {line.line_id}"
     text = (f"{label}: {item.quantity} of {line.quantity} units returned, paid {_money(amount, currency)} "
@@ -187,6 +188,8 @@ def _refund_line(item: ReturnLine, line: SoldLine, *, after: int, policy: Refund
                                                 for part in discounts if part.amount_minor)
     if fee:
         text += f"; restocking fee {_money(fee, currency)} kept (VAT {_money(fee_vat, currency)})"
+    if damaged:
+        text += f", of which {_money(min(damaged, fee), currency)} for {item.damaged_quantity} unit(s) returned damaged by the customer"
     return RefundedLine(line.line_id, item.quantity, amount, vat, line.vat_rate, discounts, fee, fee_vat, text)
 
 
@@ -195,6 +198,14 @@ def _restocking_fee(fee: RestockingFee, line: SoldLine, *, before: int, after: i
     if fee.is_zero:
         return 0
     return _percent_fee(fee, line, after) - _percent_fee(fee, line, before) + fee.fixed_minor
+
+
+def _damaged_fee(item: ReturnLine, line: SoldLine, *, before: int) -> int:
+    """The condition rule: a percent of what the units the customer damaged were paid (taken as the return's first units)."""
+    if not item.damaged_quantity or item.damaged_fee is None or not item.damaged_fee.percent:
+        return 0
+    paid = _part(line.total_minor, line, before=before, after=before + min(item.damaged_quantity, item.quantity))
+    return round_to_minor(Decimal(paid) * item.damaged_fee.percent.scaleb(-2))
 
 
 def _percent_fee(fee: RestockingFee, line: SoldLine, units: int) -> int:

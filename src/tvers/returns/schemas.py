@@ -89,6 +89,9 @@ class ReturnPolicyIn(Strict):
     restocking_percent: Decimal = Field(default=Decimal(0), ge=0, le=100, decimal_places=2)
     restocking_fixed_minor: int = Field(default=0, ge=0, le=10_000_000)
     gift_card_refund_as: str = Field(default="gift_card", pattern="^(gift_card|store_credit)$")
+    damaged_fee_percent: Decimal = Field(default=Decimal(0), ge=0, le=100, decimal_places=2, description=(
+        "The condition rule: of a unit inspected as damaged whose reason was not the goods' fault (not `damaged` or "
+        "`not_as_described`), this percent of what it was paid is kept, on top of any restocking fee; 100 gives nothing back."))
     marketplace_refund: str = Field(default="marketplace", pattern="^(marketplace|store_credit)$", description=(
         "A marketplace order's part: refunded through the marketplace, or as store credit to the customer (for marketplaces "
         "that let no seller refund outside them); a guest order is refunded through the marketplace either way."))
@@ -106,6 +109,7 @@ class ReturnPolicyOut(BaseModel):
     restocking_fixed_minor: int
     gift_card_refund_as: str
     marketplace_refund: str = "marketplace"
+    damaged_fee_percent: Decimal = Decimal(0)
     created_at: datetime | None
 
 

@@ -44,7 +44,7 @@ from tvers.returns.refund_types import (
     SoldOrder,
 )
 from tvers.returns.refunds import refund_for
-from tvers.returns.schemas import Condition, ReceiveIn, ReturnIn, ReturnOut, ReturnPolicyOut
+from tvers.returns.schemas import Condition, ReasonCode, ReceiveIn, ReturnIn, ReturnOut, ReturnPolicyOut
 from tvers.returns.service import refund_parts
 from tvers.workflows import exchanges, return_refunds
 from tvers.workflows.app import App
@@ -53,6 +53,7 @@ from tvers.workflows.exchange_schemas import ReceiptIn, ReturnRequestIn
 # The order's status history entries that mark the goods as with the customer, most telling first.
 HANDED_OVER = ("completed", "fulfilled", "partially_fulfilled")
 DAMAGED = "returned damaged"
+GOODS_AT_FAULT = frozenset({ReasonCode.DAMAGED, ReasonCode.NOT_AS_DESCRIBED})  # a damaged unit these came back for is refunded in full
 
 
 def request_return(app: App, data: ReturnIn, *, actor: str, may_override: bool) -> ReturnOut:
@@ -147,12 +148,17 @@ def _plan(uow: Uow, return_id: str) -> RefundPlan:
     order = orders.get_order(uow, found.order_id)
     earlier = returns.refunded_so_far(uow, order.id, but=return_id)
     quantities: dict[str, int] = defaultdict(int)
+    damaged: dict[str, int] = defaultdict(int)  # units the customer damaged: inspected damaged, the reason not the goods' fault
     for line in found.lines:
         quantities[line.order_line_id] += line.quantity
+        if line.condition is Condition.DAMAGED and line.reason not in GOODS_AT_FAULT:
+            damaged[line.order_line_id] += line.quantity
     returnable = _returnable(uow, order)
-    asked = [ReturnLine(line_id=line_id, quantity=quantity,
-                        restocking=_fee(returns.policy_for(uow, channel=order.channel, category=returnable.lines[line_id].category)))
-             for line_id, quantity in quantities.items()]
+    asked = []
+    for line_id, quantity in quantities.items():
+        terms = returns.policy_for(uow, channel=order.channel, category=returnable.lines[line_id].category)
+        asked.append(ReturnLine(line_id=line_id, quantity=quantity, restocking=_fee(terms), damaged_quantity=damaged[line_id],
+                                damaged_fee=RestockingFee(percent=terms.damaged_fee_percent)))
     policy = _refund_policy(returns.policy_for(uow, channel=order.channel, category=None), has_customer=order.customer_id is not None,
                             is_receiptless=found.is_receiptless)
     return refund_for(asked, _sold_order(uow, order, earlier), policy)

@@ -100,3 +100,27 @@ def test_an_integration_reads_only_its_own_channels_returns(client, admin, tvers
     problem(client.get(f"/api/v1/orders/{sold.order['id']}/returns", headers=market), 403, "outside_scope")
     web = bearer(make_key(tvers, Role.INTEGRATION, channel="web"))
     assert ok(client.get(f"/api/v1/returns/{opened['id']}", headers=web))["id"] == opened["id"]
+
+
+def test_the_condition_rule_keeps_part_of_what_a_customer_damaged_but_not_of_faulty_goods(client, admin, tvers):
+    # given web sales keep half of a unit the customer damaged (359.55 paid a unit)
+    sold = sell_and_deliver(client, admin, tvers)
+    ok(client.put("/api/v1/return-policies", headers=admin, json={"channel": "web", "window_days": 30, "damaged_fee_percent": "50"}))
+    line = sold.order["lines"][0]["id"]
+
+    def returned(reason: str, *, damaged: int, units: int) -> dict:
+        asked = ok(client.post("/api/v1/returns", headers=sold.stockholm, json={
+            "order_id": sold.order["id"], "lines": [{"line_id": line, "quantity": units, "reason": reason}]}))
+        inspected = [{"line_id": line, "quantity": damaged, "condition": "damaged"}]
+        if units > damaged:
+            inspected.append({"line_id": line, "quantity": units - damaged, "condition": "resellable"})
+        return ok(client.post(f"/api/v1/returns/{asked['id']}/receive", headers=sold.stockholm, json={
+            "location": "stockholm", "lines": inspected}))
+
+    # when two come back for the wrong size and one of them is found damaged: half of that one is kept (179.78, half up)
+    first = returned("wrong_size", damaged=1, units=2)
+    assert (first["refund_total_minor"], first["plan"]["lines"][0]["restocking_fee_minor"]) == (71910 - 17978, 17978)
+    # when the last comes back damaged because it arrived so ("damaged": the goods' fault), all of it is refunded
+    second = returned("damaged", damaged=1, units=1)
+    assert (second["refund_total_minor"], second["plan"]["lines"][0]["restocking_fee_minor"]) == (107865 - 71910, 0)
+    assert ok(client.get("/api/v1/return-policies", headers=admin))[0]["damaged_fee_percent"] == "50"

@@ -28,7 +28,7 @@ def set_policy(uow: Uow, data: ReturnPolicyIn) -> ReturnPolicyOut:
     row.window_days, row.is_final_sale, row.receiptless = data.window_days, data.is_final_sale, data.receiptless.value
     row.refund_shipping, row.restocking_percent = data.refund_shipping, str(data.restocking_percent)
     row.restocking_fixed_minor, row.gift_card_refund_as = data.restocking_fixed_minor, data.gift_card_refund_as
-    row.marketplace_refund = data.marketplace_refund
+    row.marketplace_refund, row.damaged_fee_percent = data.marketplace_refund, str(data.damaged_fee_percent)
     uow.session.flush()
     return _out(row)
 
@@ -63,4 +63,4 @@ def _out(row: ReturnPolicy) -> ReturnPolicyOut:
                            is_final_sale=row.is_final_sale, receiptless=Receiptless(row.receiptless), refund_shipping=row.refund_shipping,
                            restocking_percent=Decimal(row.restocking_percent), restocking_fixed_minor=row.restocking_fixed_minor,
                            gift_card_refund_as=row.gift_card_refund_as, marketplace_refund=row.marketplace_refund,
-                           created_at=row.created_at)
+                           damaged_fee_percent=Decimal(row.damaged_fee_percent), created_at=row.created_at)

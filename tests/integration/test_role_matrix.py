@@ -181,6 +181,7 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/returns/{return_id}"): EVERYONE,
     ("POST", "/api/v1/returns/{return_id}/receive"): CHANNEL_CALLERS,
     ("GET", "/api/v1/orders/{order_id}/returns"): EVERYONE,
+    ("POST", "/api/v1/orders/{order_id}/refunds"): STORE,  # money back without a return: admins and store staff
     # receipt-less returns: found through the customer's profile (an integration: its own channel's sales)
     ("POST", "/api/v1/returns/receiptless"): CHANNEL_CALLERS,
     ("GET", "/api/v1/customers/{customer_id}/returnable"): EVERYONE,

@@ -159,3 +159,10 @@ def post_at(base: str, path: str, headers: dict[str, str], body: dict[str, Any],
     time.sleep(max(0.0, start_at - time.time()))
     response = httpx.post(f"{base}{path}", json=body, headers=headers, timeout=60)
     out.put((response.status_code, response.json()))
+
+
+def outbox_types(tvers: Tvers) -> list[str]:
+    from tvers.db.outbox import OutboxEvent
+
+    with tvers.uow(read_only=True) as uow:
+        return list(uow.session.scalars(select(OutboxEvent.type).order_by(OutboxEvent.id)))

@@ -55,6 +55,7 @@ class Permission(StrEnum):
     CURBSIDE_ARRIVE = "fulfillment.arrive"  # the customer's app says they are outside
     RETURNS_READ = "returns.read"  # returns and their refunds
     RETURNS_WRITE = "returns.write"  # ask for a return; receive one (store staff at their own locations)
+    REFUNDS_ISSUE = "refunds.issue"  # money back without a return (goodwill, price adjustment): admins and store staff
     RETURN_POLICIES_MANAGE = "return_policies.manage"  # windows, final sale, fees per channel and category
     NOTIFICATIONS_READ = "notifications.read"  # the messages sent to customers and stores (they hold contact details)
 
@@ -74,7 +75,7 @@ _STORE = {Permission.STOCK_WRITE, Permission.RESERVATIONS_WRITE, Permission.TRAN
           Permission.CARTS_WRITE, Permission.CUSTOMERS_READ, Permission.CUSTOMERS_WRITE, Permission.CUSTOMERS_MERGE,
           Permission.STORE_CREDIT_MANAGE, Permission.CHECKOUT, Permission.ORDERS_READ, Permission.ORDERS_MANAGE,
           Permission.PAYMENTS_READ, Permission.FULFILMENT_READ, Permission.FULFILMENT_WRITE, Permission.CURBSIDE_ARRIVE,
-          Permission.RETURNS_READ, Permission.RETURNS_WRITE}
+          Permission.RETURNS_READ, Permission.RETURNS_WRITE, Permission.REFUNDS_ISSUE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),

@@ -31,10 +31,11 @@ class ReturnReceived(DomainEvent):
 
 @dataclass(frozen=True)
 class RefundIssued(DomainEvent):
-    """The refund of a return was decided: local tenders are settled, external ones were asked (see payments events)."""
+    """A refund was decided: local tenders are settled, external ones were asked (see payments events). For a return, or
+    without one (`return_id` none: a goodwill refund, with its reason code)."""
 
     type: ClassVar[str] = "refund.issued"
-    return_id: str
+    return_id: str | None
     order_id: str
     channel: str
     currency: str
@@ -42,6 +43,7 @@ class RefundIssued(DomainEvent):
     vat_minor: int
     tenders: tuple[dict[str, object], ...]  # payment_id, tender, refund_as, amount_minor, points
     points_reversed: int
+    reason: str = "return"  # return | goodwill | price_adjustment | late_delivery | other
 
 
 @dataclass(frozen=True)

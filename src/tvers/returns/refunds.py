@@ -52,7 +52,7 @@ from math import prod
 
 from tvers.kernel.errors import FieldError
 from tvers.kernel.money import Money, round_to_minor
-from tvers.returns.errors import EmptyReturn, InvalidReturnQuantity, RefundAboveRemaining, UnknownReturnLine
+from tvers.returns.errors import EmptyReturn, InvalidRefundInput, InvalidReturnQuantity, RefundAboveRemaining, UnknownReturnLine
 from tvers.returns.refund_types import (
     CapturedTender,
     DiscountPart,
@@ -72,7 +72,7 @@ from tvers.returns.refund_types import (
     TenderRefund,
 )
 
-__all__ = ["REFUND_ORDER", "after_refund", "refund_for"]
+__all__ = ["REFUND_ORDER", "after_refund", "refund_for", "split_refund"]
 
 # The order refunds go back to tenders (ADR 0012); any tender not named here is an external provider and goes first.
 CASH, STORE_CREDIT, GIFT_CARD, LOYALTY_POINTS = "cash", "store_credit", "gift_card", "loyalty_points"
@@ -421,6 +421,13 @@ def _points_to_reverse(order: SoldOrder, total: int, *, everything: bool) -> int
 def _refund_rank(tender: CapturedTender) -> tuple[int, int, str]:
     rank = REFUND_ORDER.index(tender.tender) + 1 if tender.tender in REFUND_ORDER else 0
     return rank, tender.position, tender.payment_id
+
+
+def split_refund(total: int, order: SoldOrder, policy: RefundPolicy) -> tuple[TenderRefund, ...]:
+    """Money going back on an order outside a return (a goodwill refund): over its payments in the order refunds take."""
+    if total <= 0:
+        raise InvalidRefundInput("a refund must be more than zero", fields=[FieldError("amount", "not positive", InvalidRefundInput.code)])
+    return _split(total, order, policy)
 
 
 def _split(total: int, order: SoldOrder, policy: RefundPolicy) -> tuple[TenderRefund, ...]:

@@ -47,6 +47,31 @@ class Receiptless(StrEnum):
     STORE_CREDIT = "store_credit"
 
 
+class GoodwillReason(StrEnum):
+    """Why money goes back without goods coming back, structured for analytics."""
+
+    GOODWILL = "goodwill"
+    PRICE_ADJUSTMENT = "price_adjustment"
+    LATE_DELIVERY = "late_delivery"
+    OTHER = "other"
+
+
+class GoodwillRefundIn(Strict):
+    amount: Decimal = Field(gt=0, max_digits=14, description="In major units, the order's currency.")
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+    reason: GoodwillReason
+    note: Text | None = Field(default=None, description="Kept with the staff's action; not sent in events.")
+
+
+class GoodwillRefundOut(BaseModel):
+    order_id: str
+    currency: str
+    amount_minor: int
+    vat_minor: int
+    reason: GoodwillReason
+    tenders: list[dict[str, Any]] = Field(description="Each payment's part and the tender it goes back as, in refund order.")
+
+
 class ReturnLineIn(Strict):
     line_id: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     quantity: int = Field(ge=1, le=100_000)

@@ -42,6 +42,7 @@ from tvers.returns.refund_types import (
     ShippingRefund,
     SoldLine,
     SoldOrder,
+    TenderRefund,
 )
 from tvers.returns.refunds import refund_for
 from tvers.returns.schemas import Condition, ReasonCode, ReceiveIn, ReturnIn, ReturnOut, ReturnPolicyOut
@@ -168,18 +169,36 @@ def _refund(uow: Uow, return_id: str, plan: RefundPlan, *, kept: dict[str, int])
     """The plan carried out: each tender's part settled (local) or asked for (external) but for what an exchange's voucher
     `kept`, and the earned points reversed."""
     order = orders.get_order(uow, returns.get_return(uow, return_id).order_id)
-    requests: list[payments.ProviderRequest] = []
-    for tender in plan.tenders:
-        left = tender.amount_minor - kept.get(tender.payment_id, 0)
-        amount = Money(left, plan.currency)
-        if left > 0 and tender.refund_as != tender.tender:
-            requests.extend(payments.refund_payment_as(uow, payment_id=tender.payment_id, amount=amount,
-                                                       refund_as=TenderCode(tender.refund_as), customer_id=order.customer_id))
-        elif left > 0:
-            requests.extend(payments.refund_payment(uow, payment_id=tender.payment_id, amount=amount))
+    requests = pay_back(uow, plan.tenders, currency=plan.currency, customer_id=order.customer_id, kept=kept)
     points = customers.reverse_returned_points(uow, order_id=order.id, reference=return_id, points=plan.points_to_reverse,
                                                reason=f"return {return_id}")
     return requests, points
+
+
+def pay_back(uow: Uow, tenders: Sequence[TenderRefund], *, currency: str, customer_id: str | None,
+             kept: dict[str, int] | None = None) -> list[payments.ProviderRequest]:
+    """Each tender's part settled (local) or asked for (external, a request to send after the commit), as the tender it goes
+    back as; less what `kept` says stays in the house (an exchange's voucher)."""
+    requests: list[payments.ProviderRequest] = []
+    for tender in tenders:
+        left = tender.amount_minor - (kept or {}).get(tender.payment_id, 0)
+        amount = Money(left, currency)
+        if left > 0 and tender.refund_as != tender.tender:
+            requests.extend(payments.refund_payment_as(uow, payment_id=tender.payment_id, amount=amount,
+                                                       refund_as=TenderCode(tender.refund_as), customer_id=customer_id))
+        elif left > 0:
+            requests.extend(payments.refund_payment(uow, payment_id=tender.payment_id, amount=amount))
+    return requests
+
+
+def sold_order(uow: Uow, order: OrderOut) -> SoldOrder:
+    """The order as the refund calculation sees it now, every refunded return counted."""
+    return _sold_order(uow, order, returns.refunded_so_far(uow, order.id, but=""))
+
+
+def refund_policy(uow: Uow, order: OrderOut) -> RefundPolicy:
+    """The sold channel's refund terms for money going back on `order` (gift card and marketplace parts as it says)."""
+    return _refund_policy(returns.policy_for(uow, channel=order.channel, category=None), has_customer=order.customer_id is not None)
 
 
 def _fee(policy: ReturnPolicyOut) -> RestockingFee:

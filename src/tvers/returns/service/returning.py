@@ -31,7 +31,7 @@ from tvers.returns.errors import (
 )
 from tvers.returns.events import RefundIssued, ReturnExchanged, ReturnReceived, ReturnRequested
 from tvers.returns.models import Return, ReturnLineRow
-from tvers.returns.refund_types import RefundPlan
+from tvers.returns.refund_types import RefundPlan, TenderRefund
 from tvers.returns.schemas import (
     Condition,
     ReasonCode,
@@ -300,3 +300,12 @@ def _out(row: Return, lines: Sequence[ReturnLineRow], refunds: Sequence[ReturnRe
         lines=[ReturnLineOut(order_line_id=r.order_line_id, variant_id=r.variant_id, sku=r.sku, quantity=r.quantity,
                              reason=ReasonCode(r.reason_code), condition=None if r.condition is None else Condition(r.condition),
                              refund_minor=r.refund_minor) for r in lines])
+
+
+def announce_goodwill_refund(uow: Uow, *, order_id: str, channel: str, currency: str, amount_minor: int, vat_minor: int,
+                             tenders: Sequence[TenderRefund], reason: str) -> None:
+    """`refund.issued` for money given back without a return (no return id, the reason code)."""
+    uow.record(RefundIssued(return_id=None, order_id=order_id, channel=channel, currency=currency, total_minor=amount_minor,
+                            vat_minor=vat_minor, points_reversed=0, reason=reason,
+                            tenders=tuple({"payment_id": t.payment_id, "tender": t.tender, "refund_as": t.refund_as,
+                                           "amount_minor": t.amount_minor, "points": t.points} for t in tenders)))

@@ -16,6 +16,8 @@ from tvers.orders import service as orders
 from tvers.returns import service as returns
 from tvers.returns.receiptless_schemas import ReceiptlessReturnIn, ReturnableLineOut
 from tvers.returns.schemas import (
+    GoodwillRefundIn,
+    GoodwillRefundOut,
     RetryRefundIn,
     ReturnOut,
     ReturnPolicyIn,
@@ -25,7 +27,7 @@ from tvers.returns.schemas import (
 )
 from tvers.web.api.common import api_router
 from tvers.web.deps import IdempotencyKey, ReadUowDep, TversDep, UowDep, check_channel_scope, check_location_scope, requires
-from tvers.workflows import exchanges, receiptless_returns, return_refunds, return_send_backs
+from tvers.workflows import exchanges, goodwill_refunds, receiptless_returns, return_refunds, return_send_backs
 from tvers.workflows import returns as returns_flow
 from tvers.workflows.exchange_schemas import ReceiptIn, ReturnRequestIn
 
@@ -33,6 +35,7 @@ router = api_router("returns")
 
 Read = Annotated[Principal, Depends(requires(Permission.RETURNS_READ))]
 Write = Annotated[Principal, Depends(requires(Permission.RETURNS_WRITE))]
+Refund = Annotated[Principal, Depends(requires(Permission.REFUNDS_ISSUE))]
 Policies = Annotated[Principal, Depends(requires(Permission.RETURN_POLICIES_MANAGE))]
 SendBack = Annotated[Principal, Depends(requires(Permission.TRANSFERS_WRITE))]
 MAY_OVERRIDE = frozenset({Role.ADMIN, Role.STORE_STAFF})
@@ -149,3 +152,12 @@ def send_back_returns(code: str, body: SendBackIn, tvers: TversDep, principal: S
     """The resellable returned units received here and not sent back yet, on one shipped transfer to `to_location`."""
     check_location_scope(principal, code)
     return return_send_backs.send_back(tvers, code, body, actor=principal.key_id)
+
+
+@router.post("/orders/{order_id}/refunds", status_code=201, response_model=GoodwillRefundOut)
+def refund_without_return(order_id: str, body: GoodwillRefundIn, tvers: TversDep, principal: Refund,
+                          _: IdempotencyKey = None) -> GoodwillRefundOut:
+    """Money back without goods coming back (goodwill, a price adjustment, a late delivery): over the order's payments in
+    refund order, never more than they have left (409 `refund_above_remaining`)."""
+    check_channel_scope(principal, returns_flow.order_channel(tvers, order_id=order_id))
+    return goodwill_refunds.refund_goodwill(tvers, order_id, body)

@@ -166,3 +166,10 @@ def outbox_types(tvers: Tvers) -> list[str]:
 
     with tvers.uow(read_only=True) as uow:
         return list(uow.session.scalars(select(OutboxEvent.type).order_by(OutboxEvent.id)))
+
+
+def takes_returns(client: TestClient, admin: dict[str, str], code: str) -> None:
+    """The location `code` accepts returns from now on (through the API, with its version)."""
+    location = ok(client.get(f"/api/v1/locations/{code}", headers=admin))
+    ok(client.patch(f"/api/v1/locations/{code}", headers=admin, json={
+        "version": location["version"], "capabilities": {**location["capabilities"], "accepts_returns": True}}))

@@ -3,7 +3,7 @@
     NotFound:     ReturnNotFound
     InvalidInput: EmptyReturn, UnknownReturnLine, InvalidReturnQuantity, InvalidRefundInput, LineNotFulfilled,
                   OutsideReturnWindow, FinalSale, ReturnsNotAccepted, InvalidReceipt, ExchangeDifferenceUnpaid, NotAnExchange,
-                  ReceiptlessNotAllowed, NotBoughtByCustomer
+                  ReceiptlessNotAllowed, NotBoughtByCustomer, CashNeedsATill
     Conflict:     RefundAboveRemaining, ReturnAlreadyReceived, IllegalReturnTransition, ReturnNotCancellable,
                   ReturnAuthorisationExpired, ReturnCancelled, NoFailedRefund, NothingToSendBack
     NotAllowed:   OverrideNotAllowed
@@ -136,3 +136,9 @@ class NothingToSendBack(Conflict):
     """The location holds no returned resellable units that were not sent back already."""
 
     code = "nothing_to_send_back"
+
+
+class CashNeedsATill(InvalidInput):
+    """A guest's cash sale received where no cash can be handed back: it has no store credit to go to."""
+
+    code = "cash_needs_a_till"

@@ -87,6 +87,8 @@ class RefundPolicy:
 
     `is_claw_back_on` False keeps every discount as allocated whatever the kept items are worth (see `refunds`).
     `is_store_credit_only` (a receipt-less return) sends every tender's part back as store credit.
+    `is_cash_at_hand` False (received where nobody can hand cash back: by mail at a warehouse) sends the cash part back
+    as store credit.
     """
 
     shipping: ShippingRefund = ShippingRefund.NEVER
@@ -95,6 +97,7 @@ class RefundPolicy:
     is_claw_back_on: bool = True
     marketplace: MarketplaceRefund = MarketplaceRefund.MARKETPLACE
     is_store_credit_only: bool = False
+    is_cash_at_hand: bool = True
 
 
 # ---------------------------------------------------------------- the order as sold

@@ -477,6 +477,8 @@ def _as_store_credit(tender: CapturedTender, policy: RefundPolicy) -> tuple[str 
         return STORE_CREDIT, f"paid by {tender.tender}, as store credit (a receipt-less return)"
     if tender.tender == MARKETPLACE and policy.marketplace is MarketplaceRefund.STORE_CREDIT:
         return STORE_CREDIT, "paid through the marketplace, as store credit (policy)"
+    if tender.tender == CASH and not policy.is_cash_at_hand:
+        return STORE_CREDIT, "paid in cash, as store credit (received where no cash can be handed back)"
     return None, ""
 
 

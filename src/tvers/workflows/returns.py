@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +18,7 @@ from tvers.catalog import service as catalog
 from tvers.customers import service as customers
 from tvers.db.uow import Uow
 from tvers.inventory import service as inventory
-from tvers.inventory.schemas import StockLineIn, WriteOffIn
+from tvers.inventory.schemas import LocationType, StockLineIn, WriteOffIn
 from tvers.kernel.errors import FieldError, NotFound
 from tvers.kernel.money import Money
 from tvers.orders import service as orders
@@ -27,7 +28,7 @@ from tvers.payments.schemas import TenderCode
 from tvers.quoting import service as quoting
 from tvers.quoting.schemas import BuyXGetYIn
 from tvers.returns import service as returns
-from tvers.returns.errors import ReturnsNotAccepted
+from tvers.returns.errors import CashNeedsATill, ReturnsNotAccepted
 from tvers.returns.refund_types import (
     CapturedTender,
     DiscountPart,
@@ -44,7 +45,7 @@ from tvers.returns.refund_types import (
     SoldOrder,
     TenderRefund,
 )
-from tvers.returns.refunds import refund_for
+from tvers.returns.refunds import CASH, refund_for
 from tvers.returns.schemas import Condition, ReasonCode, ReceiveIn, ReturnIn, ReturnOut, ReturnPolicyOut
 from tvers.returns.service import refund_parts
 from tvers.workflows import exchanges, return_refunds
@@ -54,6 +55,7 @@ from tvers.workflows.exchange_schemas import ReceiptIn, ReturnRequestIn
 # The order's status history entries that mark the goods as with the customer, most telling first.
 HANDED_OVER = ("completed", "fulfilled", "partially_fulfilled")
 DAMAGED = "returned damaged"
+TILLS = frozenset({LocationType.STORE, LocationType.POPUP})  # where cash can be handed back over a counter
 GOODS_AT_FAULT = frozenset({ReasonCode.DAMAGED, ReasonCode.NOT_AS_DESCRIBED})  # a damaged unit these came back for is refunded in full
 
 
@@ -162,7 +164,14 @@ def _plan(uow: Uow, return_id: str) -> RefundPlan:
                                 damaged_fee=RestockingFee(percent=terms.damaged_fee_percent)))
     policy = _refund_policy(returns.policy_for(uow, channel=order.channel, category=None), has_customer=order.customer_id is not None,
                             is_receiptless=found.is_receiptless)
-    return refund_for(asked, _sold_order(uow, order, earlier), policy)
+    if found.returned_at_location_id is not None:
+        received_at = inventory.get_location_by_id(uow, found.returned_at_location_id)
+        policy = replace(policy, is_cash_at_hand=received_at.type in TILLS)
+    plan = refund_for(asked, _sold_order(uow, order, earlier), policy)
+    if order.customer_id is None and any(t.tender == CASH and t.refund_as != CASH for t in plan.tenders):
+        message = "a guest's cash is handed back at a store's till: receive this return at a store"
+        raise CashNeedsATill(message, fields=[FieldError("location", message, CashNeedsATill.code)])
+    return plan
 
 
 def _refund(uow: Uow, return_id: str, plan: RefundPlan, *, kept: dict[str, int]) -> tuple[list[payments.ProviderRequest], int]:

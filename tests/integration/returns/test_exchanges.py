@@ -12,7 +12,7 @@ from sqlalchemy import select
 from support.api import bearer, make_key, ok, problem
 from support.checkout import APPROVE, DECLINE, card, ship_to
 from support.fulfilment import stock
-from support.returns import payment_ledger, sell_and_deliver, state
+from support.returns import payment_ledger, sell_and_deliver, state, takes_returns
 from tvers.channels.access import Role
 
 
@@ -27,12 +27,6 @@ def bergen_till(client, admin, tvers, sold, *, units: int = 2) -> dict[str, str]
                           actor="test")
         uow.commit()
     return bearer(make_key(tvers, Role.STORE_STAFF, locations=["bergen"]))
-
-
-def takes_returns(client, admin, code: str) -> None:
-    location = ok(client.get(f"/api/v1/locations/{code}", headers=admin))
-    ok(client.patch(f"/api/v1/locations/{code}", headers=admin, json={
-        "version": location["version"], "capabilities": {**location["capabilities"], "accepts_returns": True}}))
 
 
 def set_price(tvers, sku: str, amount: str) -> None:

@@ -44,21 +44,20 @@ what the payments have left is refused.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from decimal import Decimal, localcontext
-from itertools import product
-from math import prod
+from collections.abc import Sequence
+from dataclasses import replace
+from decimal import Decimal
 
 from tvers.kernel.errors import FieldError
-from tvers.kernel.money import Money, round_to_minor
+from tvers.kernel.money import round_to_minor
+from tvers.returns.claw_backs import claw_backs
 from tvers.returns.errors import EmptyReturn, InvalidRefundInput, InvalidReturnQuantity, RefundAboveRemaining, UnknownReturnLine
+from tvers.returns.refund_shares import money, part, percent_fee, vat_in
 from tvers.returns.refund_types import (
     CapturedTender,
     DiscountPart,
     GiftCardRefund,
     MarketplaceRefund,
-    PromotionClawBack,
     PromotionTerms,
     RefundedLine,
     RefundedShipping,
@@ -77,8 +76,6 @@ __all__ = ["REFUND_ORDER", "after_refund", "refund_for", "split_refund"]
 # The order refunds go back to tenders (ADR 0012); any tender not named here is an external provider and goes first.
 CASH, STORE_CREDIT, GIFT_CARD, LOYALTY_POINTS = "cash", "store_credit", "gift_card", "loyalty_points"
 REFUND_ORDER: tuple[str, ...] = (CASH, STORE_CREDIT, GIFT_CARD, LOYALTY_POINTS)
-# Combinations of returned units on broken promotions' lines searched for the least claw-back (`_least_dues`).
-SEARCH_LIMIT = 20_000
 MARKETPLACE = "marketplace"
 
 
@@ -90,13 +87,13 @@ def refund_for(return_lines: Sequence[ReturnLine], order: SoldOrder, policy: Ref
     everything = all(after[line.line_id] == line.payable_quantity for line in order.lines)
     fees = {line.line_id: policy.restocking for line in order.lines} | {item.line_id: item.restocking or policy.restocking
                                                                          for item in return_lines}
-    claw_backs = _claw_backs(order, after, fees, room=sum(line.refund_minor for line in lines), is_on=policy.is_claw_back_on)
+    claws = claw_backs(order, after, fees, room=sum(line.refund_minor for line in lines), is_on=policy.is_claw_back_on)
     shipping = _shipping(order, policy, everything=everything)
-    total = sum(line.refund_minor for line in lines) - sum(c.deducted_minor - c.released_minor for c in claw_backs) + shipping.amount_minor
+    total = sum(line.refund_minor for line in lines) - sum(c.deducted_minor - c.released_minor for c in claws) + shipping.amount_minor
     return RefundPlan(
         currency=order.currency,
         lines=lines,
-        promotions=claw_backs,
+        promotions=claws,
         shipping=shipping,
         tenders=_split(total, order, policy),
         points_to_reverse=_points_to_reverse(order, total, everything=everything),
@@ -158,38 +155,25 @@ def _returned_after(return_lines: Sequence[ReturnLine], order: SoldOrder) -> dic
     return after
 
 
-def _share(whole: int, line: SoldLine, units: int) -> int:
-    """The first `units` units' share of `whole`: rounded down; all the paid units take it less the cancelled units' share."""
-    if units >= line.payable_quantity:
-        cancelled = whole if line.cancelled_quantity == line.quantity else whole * line.cancelled_quantity // line.quantity
-        return whole - cancelled
-    return whole * units // line.quantity
-
-
-def _part(whole: int, line: SoldLine, *, before: int, after: int) -> int:
-    """The share of `whole` of the units from `before` to `after`: cumulative, so any parts add up to the whole."""
-    return _share(whole, line, after) - _share(whole, line, before)
-
-
 def _refund_line(item: ReturnLine, line: SoldLine, *, after: int, policy: RefundPolicy, currency: str) -> RefundedLine:
     before = line.returned_quantity
-    amount = _part(line.total_minor, line, before=before, after=after)
-    vat = _part(line.vat_minor, line, before=before, after=after)
-    discounts = tuple(DiscountPart(part.promotion_id, _part(part.amount_minor, line, before=before, after=after), part.name)
-                      for part in line.discounts)
+    amount = part(line.total_minor, line, before=before, after=after)
+    vat = part(line.vat_minor, line, before=before, after=after)
+    discounts = tuple(DiscountPart(d.promotion_id, part(d.amount_minor, line, before=before, after=after), d.name)
+                      for d in line.discounts)
     damaged = _damaged_fee(item, line, before=before)
     fee = min(_restocking_fee(item.restocking or policy.restocking, line, before=before, after=after) + damaged, amount)
-    fee_vat = min(_vat_in(fee, line.vat_rate), vat)
+    fee_vat = min(vat_in(fee, line.vat_rate), vat)
     label = line.title or f"line {line.line_id}"
-    text = (f"{label}: {item.quantity} of {line.quantity} units returned, paid {_money(amount, currency)} "
-            f"incl. VAT {_money(vat, currency)} ({_percent(line.vat_rate)})")
+    text = (f"{label}: {item.quantity} of {line.quantity} units returned, paid {money(amount, currency)} "
+            f"incl. VAT {money(vat, currency)} ({_percent(line.vat_rate)})")
     if any(part.amount_minor for part in discounts):
-        text += " after discounts " + ", ".join(f"{part.name or part.promotion_id} {_money(part.amount_minor, currency)}"
+        text += " after discounts " + ", ".join(f"{part.name or part.promotion_id} {money(part.amount_minor, currency)}"
                                                 for part in discounts if part.amount_minor)
     if fee:
-        text += f"; restocking fee {_money(fee, currency)} kept (VAT {_money(fee_vat, currency)})"
+        text += f"; restocking fee {money(fee, currency)} kept (VAT {money(fee_vat, currency)})"
     if damaged:
-        text += f", of which {_money(min(damaged, fee), currency)} for {item.damaged_quantity} unit(s) returned damaged by the customer"
+        text += f", of which {money(min(damaged, fee), currency)} for {item.damaged_quantity} unit(s) returned damaged by the customer"
     return RefundedLine(line.line_id, item.quantity, amount, vat, line.vat_rate, discounts, fee, fee_vat, text)
 
 
@@ -197,191 +181,15 @@ def _restocking_fee(fee: RestockingFee, line: SoldLine, *, before: int, after: i
     """Percent of the line's returned value counted cumulatively (no rounding drift across returns), plus the fixed part."""
     if fee.is_zero:
         return 0
-    return _percent_fee(fee, line, after) - _percent_fee(fee, line, before) + fee.fixed_minor
+    return percent_fee(fee, line, after) - percent_fee(fee, line, before) + fee.fixed_minor
 
 
 def _damaged_fee(item: ReturnLine, line: SoldLine, *, before: int) -> int:
     """The condition rule: a percent of what the units the customer damaged were paid (taken as the return's first units)."""
     if not item.damaged_quantity or item.damaged_fee is None or not item.damaged_fee.percent:
         return 0
-    paid = _part(line.total_minor, line, before=before, after=before + min(item.damaged_quantity, item.quantity))
+    paid = part(line.total_minor, line, before=before, after=before + min(item.damaged_quantity, item.quantity))
     return round_to_minor(Decimal(paid) * item.damaged_fee.percent.scaleb(-2))
-
-
-def _percent_fee(fee: RestockingFee, line: SoldLine, units: int) -> int:
-    """The percent part of the fee on the first `units` returned units of the line, counted cumulatively."""
-    return round_to_minor(Decimal(_share(line.total_minor, line, units)) * fee.percent.scaleb(-2)) if fee.percent else 0
-
-
-def _vat_in(gross: int, rate: Decimal) -> int:
-    """The VAT inside a VAT-inclusive amount, one rounding."""
-    with localcontext(prec=60):
-        exact = Decimal(gross) * rate / (1 + rate)
-    return round_to_minor(exact)
-
-
-# ---------------------------------------------------------------- broken promotions
-
-
-@dataclass(frozen=True, slots=True)
-class _Due:
-    """The claw-back a promotion's kept units owe in total after this return (VAT included), and why."""
-
-    gross: int
-    vat: int
-    reason: str
-
-
-def _claw_backs(order: SoldOrder, after: Mapping[str, int], fees: Mapping[str, RestockingFee], *, room: int,
-                is_on: bool) -> tuple[PromotionClawBack, ...]:
-    """Deduct what broken promotions owe, in the order they applied, never more than the refund can bear; pay back the rest."""
-    dues = _least_dues(order, after, fees) if is_on else [(terms, _Due(0, 0, "")) for terms in order.promotions]
-    room += sum(max(terms.clawed_back_minor - due.gross, 0) for terms, due in dues)  # paid back first, so deductions can use it
-    result = []
-    for terms, due in dues:
-        claw, room = _settle(terms, due, room=room, currency=order.currency)
-        if claw.deducted_minor or claw.released_minor or claw.outstanding_minor:
-            result.append(claw)
-    return tuple(result)
-
-
-def _dues(order: SoldOrder, returned: Mapping[str, int]) -> list[tuple[PromotionTerms, _Due]]:
-    """What each promotion's kept units owe with `returned` units of each line returned, in the order they applied."""
-    dues, earlier = [], frozenset[str]()
-    for terms in order.promotions:
-        dues.append((terms, _due(terms, order, returned, earlier=earlier)))
-        earlier = earlier | {terms.promotion_id}
-    return dues
-
-
-def _least_dues(order: SoldOrder, after: Mapping[str, int], fees: Mapping[str, RestockingFee]) -> list[tuple[PromotionTerms, _Due]]:
-    """What broken promotions owe once `after` units are returned, capped so that returning more never gives back less.
-
-    For every smaller set of the returned units, what would then be owed plus the value of the units beyond it is also
-    an upper bound: the least of them is owed. So the money given back for a set of returned units is the best any part
-    of it would give, whatever order the returns came in (a refund never needs the zero floor). A unit's value here is
-    what it was paid less its percent restocking fee (the fixed part is per return, so it cannot be). The units whose return
-    the cap withholds are charged to the first promotion they break. Searched exhaustively up to `SEARCH_LIMIT`
-    combinations of the units on broken promotions' lines; beyond, the plain dues (and the floor) apply.
-    """
-    plain = _dues(order, after)
-    broken_ids = {line_id for terms, due in plain if due.gross > 0 for line_id in _condition_lines(terms, order)}
-    lines = [line for line in order.lines if line.line_id in broken_ids and after[line.line_id] > 0]
-    if not lines or prod(after[line.line_id] + 1 for line in lines) > SEARCH_LIMIT:
-        return plain
-    def kept_back(returned: Mapping[str, int]) -> tuple[int, int]:
-        """(value, VAT) of the returned units beyond `returned`: paid less the percent restocking fee."""
-        gross = vat = 0
-        for line in lines:
-            units, fewer = after[line.line_id], returned[line.line_id]
-            fee = _percent_fee(fees[line.line_id], line, units) - _percent_fee(fees[line.line_id], line, fewer)
-            gross += _share(line.total_minor, line, units) - _share(line.total_minor, line, fewer) - fee
-            vat += _share(line.vat_minor, line, units) - _share(line.vat_minor, line, fewer) - _vat_in(fee, line.vat_rate)
-        return gross, min(max(vat, 0), gross)
-
-    best_cost, best, best_returned = sum(due.gross for _, due in plain), plain, dict(after)
-    for counts in product(*(range(after[line.line_id], -1, -1) for line in lines)):  # most units first: ties keep more
-        returned = {**after, **{line.line_id: count for line, count in zip(lines, counts, strict=True)}}
-        withheld, _ = kept_back(returned)
-        if withheld >= best_cost:
-            continue
-        dues = _dues(order, returned)
-        cost = withheld + sum(due.gross for _, due in dues)
-        if cost < best_cost:
-            best_cost, best, best_returned = cost, dues, returned
-    if best is plain:
-        return plain
-    withheld, withheld_vat = kept_back(best_returned)
-    charged = next((terms.promotion_id for (terms, due), (_, fewer) in zip(plain, best, strict=True) if due.gross > 0 and not fewer.gross),
-                   next(terms.promotion_id for terms, due in plain if due.gross > 0))
-    capped = []
-    for (terms, due), (_, fewer) in zip(plain, best, strict=True):
-        if terms.promotion_id == charged:
-            reason = (f"{due.reason or fewer.reason}; capped at what keeping some of the returned items would have cost, "
-                      f"{_money(withheld + fewer.gross, order.currency)}")
-            fewer = _Due(fewer.gross + withheld, fewer.vat + withheld_vat, reason)
-        capped.append((terms, fewer))
-    return capped
-
-
-def _condition_lines(terms: PromotionTerms, order: SoldOrder) -> set[str]:
-    return set(terms.line_ids) or {line.line_id for line in order.lines if line.discount_of(terms.promotion_id)}
-
-
-def _settle(terms: PromotionTerms, due: _Due, *, room: int, currency: str) -> tuple[PromotionClawBack, int]:
-    change, vat_change = due.gross - terms.clawed_back_minor, due.vat - terms.clawed_back_vat_minor
-    name = terms.name or terms.promotion_id
-    if change <= 0:
-        released = -change
-        released_vat = min(max(terms.clawed_back_vat_minor - due.vat, 0), released)
-        text = (f"{name}: {_money(released, currency)} deducted by an earlier refund is paid back, "
-                "its items now being returned too")
-        return PromotionClawBack(terms.promotion_id, terms.name, 0, 0, released, released_vat, 0, text), room
-    deducted = min(change, room)
-    deducted_vat = min(max(vat_change * deducted // change, 0), deducted)
-    text = f"{name}: {due.reason}; {_money(deducted, currency)} of its discount on the kept items is deducted"
-    if change > deducted:
-        text += f", {_money(change - deducted, currency)} more from the next return (a refund never goes below zero)"
-    return PromotionClawBack(terms.promotion_id, terms.name, deducted, deducted_vat, 0, 0, change - deducted, text), room - deducted
-
-
-def _due(terms: PromotionTerms, order: SoldOrder, after: Mapping[str, int], *, earlier: frozenset[str]) -> _Due:
-    """What the units kept after this return can no longer have of `terms`' discount, VAT included."""
-    ids = _condition_lines(terms, order)
-    lines = [line for line in order.lines if line.line_id in ids]
-    book, reason = _broken_threshold(terms, lines, after, earlier=earlier, currency=order.currency)
-    if book is None:
-        book, reason = _fewer_groups(terms, lines, after)
-    gross = vat = 0
-    for line in lines:
-        line_gross, line_vat = _with_vat(book.get(line.line_id, 0), line.vat_rate, includes_vat=order.prices_include_vat)
-        gross, vat = gross + line_gross, vat + line_vat
-    return _Due(gross, vat, reason)
-
-
-def _kept_share(whole: int, line: SoldLine, after: Mapping[str, int]) -> int:
-    return _part(whole, line, before=after[line.line_id], after=line.payable_quantity)
-
-
-def _broken_threshold(terms: PromotionTerms, lines: list[SoldLine], after: Mapping[str, int], *, earlier: frozenset[str],
-                      currency: str) -> tuple[dict[str, int] | None, str]:
-    """All of the kept units' discount when they fall below the spend threshold the paid units met; None if not broken."""
-    threshold = terms.min_subtotal_minor
-    if threshold is None or not lines:
-        return None, ""
-    bases = {line.line_id: line.base_before(terms.promotion_id, earlier=earlier) for line in lines}
-    paid = sum(_share(bases[line.line_id], line, line.payable_quantity) for line in lines)
-    kept = sum(_kept_share(bases[line.line_id], line, after) for line in lines)
-    if paid < threshold or kept >= threshold:
-        return None, ""
-    reason = f"the items kept come to {_money(kept, currency)}, below its {_money(threshold, currency)} threshold"
-    return {line.line_id: _kept_share(line.discount_of(terms.promotion_id), line, after) for line in lines}, reason
-
-
-def _fewer_groups(terms: PromotionTerms, lines: list[SoldLine], after: Mapping[str, int]) -> tuple[dict[str, int], str]:
-    """Buy X get Y: the kept units' discount beyond their lines' share of the groups the kept units still complete."""
-    size = terms.units_per_group
-    if size is None or not lines:
-        return {}, ""
-    units_kept = sum(line.payable_quantity - after[line.line_id] for line in lines)
-    groups_paid, groups_kept = sum(line.payable_quantity for line in lines) // size, units_kept // size
-    if groups_kept >= groups_paid:
-        return {}, ""
-    book = {}
-    for line in lines:
-        discount = line.discount_of(terms.promotion_id)
-        with localcontext(prec=60):
-            still_earned = round_to_minor(Decimal(_share(discount, line, line.payable_quantity)) * groups_kept / groups_paid)
-        book[line.line_id] = max(_kept_share(discount, line, after) - still_earned, 0)
-    return book, f"the {units_kept} units kept complete {groups_kept} of the {groups_paid} groups that earned it"
-
-
-def _with_vat(book: int, rate: Decimal, *, includes_vat: bool) -> tuple[int, int]:
-    """A book-basis amount as charged: (gross, its VAT)."""
-    if includes_vat:
-        return book, _vat_in(book, rate)
-    vat = round_to_minor(Decimal(book) * rate)
-    return book + vat, vat
 
 
 # ---------------------------------------------------------------- shipping, points
@@ -389,7 +197,7 @@ def _with_vat(book: int, rate: Decimal, *, includes_vat: bool) -> tuple[int, int
 
 def _shipping(order: SoldOrder, policy: RefundPolicy, *, everything: bool) -> RefundedShipping:
     charge, currency = order.shipping, order.currency
-    price = _money(charge.total_minor, currency)
+    price = money(charge.total_minor, currency)
     if charge.total_minor == 0:
         return RefundedShipping(0, 0, "No shipping was charged")
     if charge.is_refunded:
@@ -435,7 +243,7 @@ def _split(total: int, order: SoldOrder, policy: RefundPolicy) -> tuple[TenderRe
     ordered = sorted(order.tenders, key=_refund_rank)
     left = sum(tender.refundable_minor for tender in ordered)
     if total > left:
-        raise RefundAboveRemaining(f"the refund {_money(total, order.currency)} is more than the {_money(left, order.currency)} "
+        raise RefundAboveRemaining(f"the refund {money(total, order.currency)} is more than the {money(left, order.currency)} "
                                    "the order's payments have left to refund", refund_minor=total, refundable_minor=left)
     parts, to_place = [], total
     for tender in ordered:
@@ -447,11 +255,11 @@ def _split(total: int, order: SoldOrder, policy: RefundPolicy) -> tuple[TenderRe
 
 
 def _tender_refund(tender: CapturedTender, part: int, *, policy: RefundPolicy, currency: str) -> TenderRefund:
-    amount = _money(part, currency)
+    amount = money(part, currency)
     refund_as, where = _as_store_credit(tender, policy)
     if refund_as is not None:
-        text = f"{amount} {where}, payment {tender.payment_id} (captured {_money(tender.captured_minor, currency)}, " \
-               f"refunded before {_money(tender.refunded_minor, currency)})"
+        text = f"{amount} {where}, payment {tender.payment_id} (captured {money(tender.captured_minor, currency)}, " \
+               f"refunded before {money(tender.refunded_minor, currency)})"
         return TenderRefund(tender.payment_id, tender.tender, refund_as, part, 0, text)
     points = _points_back(tender, part)
     refund_as = tender.tender
@@ -464,8 +272,8 @@ def _tender_refund(tender: CapturedTender, part: int, *, policy: RefundPolicy, c
         where = "in cash" if tender.tender == CASH else "as store credit"
     else:
         where = f"to {tender.tender} (external tenders are refunded first)"
-    text = f"{amount} {where}, payment {tender.payment_id} (captured {_money(tender.captured_minor, currency)}, " \
-           f"refunded before {_money(tender.refunded_minor, currency)})"
+    text = f"{amount} {where}, payment {tender.payment_id} (captured {money(tender.captured_minor, currency)}, " \
+           f"refunded before {money(tender.refunded_minor, currency)})"
     return TenderRefund(tender.payment_id, tender.tender, refund_as, part, points, text)
 
 
@@ -491,10 +299,6 @@ def _points_back(tender: CapturedTender, part: int) -> int:
         return tender.points if refunded == tender.captured_minor else tender.points * refunded // tender.captured_minor
 
     return upto(tender.refunded_minor + part) - upto(tender.refunded_minor)
-
-
-def _money(minor: int, currency: str) -> str:
-    return str(Money(minor, currency))
 
 
 def _percent(rate: Decimal) -> str:

@@ -79,6 +79,11 @@ def settle_return_refunds(tvers: Tvers) -> int:
     return sweep_pending_refunds(tvers)
 
 
+def finish_exchanges(tvers: Tvers) -> int:
+    """Exchanges whose goods came in but whose replacement a crash left unordered, or still pending: placed again (same key)."""
+    return exchanges.finish_exchanges(tvers)
+
+
 def send_notifications(tvers: Tvers) -> int:
     """Due notifications: claimed in a short transaction, sent with none open, each outcome recorded (retries back off)."""
     policy = notifications.DeliveryPolicy.from_settings(tvers.settings)
@@ -92,6 +97,7 @@ JOBS = (
     Job("expire_uncollected_pickups", every_seconds=timedelta(minutes=30).total_seconds(), run=expire_uncollected_pickups),
     Job("expire_return_authorisations", every_seconds=timedelta(hours=1).total_seconds(), run=expire_return_authorisations),
     Job("settle_return_refunds", every_seconds=60, run=settle_return_refunds),
+    Job("finish_exchanges", every_seconds=60, run=finish_exchanges),
     Job("send_notifications", every_seconds=5, run=send_notifications),
     Job("purge_idempotency_keys", every_seconds=timedelta(hours=1).total_seconds(), run=purge_idempotency_keys),
 )

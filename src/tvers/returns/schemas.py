@@ -61,6 +61,8 @@ class GoodwillRefundIn(Strict):
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
     reason: GoodwillReason
     note: Text | None = Field(default=None, description="Kept with the staff's action; not sent in events.")
+    location: Code | None = Field(default=None, description=(
+        "Where the money is handed over: a store's till hands a cash part back in cash; elsewhere it goes as store credit."))
 
 
 class GoodwillRefundOut(BaseModel):
@@ -69,7 +71,9 @@ class GoodwillRefundOut(BaseModel):
     amount_minor: int
     vat_minor: int
     reason: GoodwillReason
-    tenders: list[dict[str, Any]] = Field(description="Each payment's part and the tender it goes back as, in refund order.")
+    tenders: list[dict[str, Any]] = Field(description=(
+        "Each payment's part, the tender it goes back as, and `status`: succeeded, or for a card or marketplace part what its "
+        "provider answered (declined: nothing was paid and the amount is refundable again)."))
 
 
 class ReturnLineIn(Strict):

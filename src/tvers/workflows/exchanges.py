@@ -25,7 +25,7 @@ from tvers.customers.money_schemas import GiftCardIssueIn
 from tvers.db.uow import Uow
 from tvers.fulfillment.sourcing import WantedLine
 from tvers.inventory import service as inventory
-from tvers.kernel.errors import FieldError, TversError
+from tvers.kernel.errors import FieldError, InvalidInput, TversError
 from tvers.kernel.money import Money
 from tvers.payments import service as payments
 from tvers.payments.schemas import GiftCardTender, TenderCode, TenderIn
@@ -46,10 +46,14 @@ HELD, ORDERED, PENDING, FAILED, RELEASED = "held", "ordered", "pending", "failed
 POINTS = TenderCode.LOYALTY_POINTS.value
 
 
-def hold_replacement(app: App, uow: Uow, *, return_id: str, sold_channel: str, customer_id: str | None, exchange: ExchangeIn) -> None:
+def hold_replacement(app: App, uow: Uow, *, return_id: str, sold_channel: str, currency: str, customer_id: str | None,
+                     exchange: ExchangeIn) -> None:
     """Price the replacement and reserve it now, under the return; an unknown SKU or missing stock refuses the return (4xx)."""
     channel = exchange.channel or sold_channel
     ref = channels.channel_ref(uow, channel)
+    if ref.currency != currency:  # the returned units' money pays for it: one currency
+        message = f"{channel} sells in {ref.currency}; the goods returned were paid in {currency}"
+        raise InvalidInput(message, fields=[FieldError("exchange.channel", message, "wrong_currency")], code="wrong_currency")
     quote = quoting.quote(uow, _quote_in(channel, exchange.lines, exchange.delivery, customer_id))
     wanted = [WantedLine(line_id=line.sku, variant_id=line.variant_id, quantity=line.quantity, sku=line.sku) for line in quote.lines]
     sourced = checkout.source_way(app, uow, exchange.delivery, wanted, channel_id=ref.id)
@@ -108,11 +112,14 @@ def fund_replacement(uow: Uow, *, return_id: str, customer_id: str | None, plan:
 
 
 def place_replacement(app: App, return_id: str, *, actor: str, tenders: Sequence[TenderIn]) -> None:
-    """After the receipt committed: the linked order, paid by the voucher and the tenders given; `return.exchanged`."""
+    """After the receipt committed: the linked order, paid by the voucher and the tenders given; `return.exchanged`.
+
+    Safe to run again (the checkout key is the return's): the worker finishes exchanges a crash left funded but not
+    ordered, and follows a pending one (a difference waiting for 3-D Secure) to its order's outcome."""
     with app.uow(read_only=True) as uow:
         found = returns.get_return(uow, return_id)
         exchange = returns.exchange_of(uow, return_id)
-    if exchange is None or "credit_minor" not in exchange or exchange.get("status") != HELD:
+    if exchange is None or "credit_minor" not in exchange or exchange.get("status") not in (HELD, PENDING):
         return
     paid_by: list[TenderIn] = list(tenders)
     if exchange["credit_minor"] > 0:
@@ -130,12 +137,26 @@ def place_replacement(app: App, return_id: str, *, actor: str, tenders: Sequence
     else:
         status = {"confirmed": ORDERED, "payment_failed": FAILED}.get(placed.outcome, PENDING)
         outcome = {"status": status, "order_id": placed.order.id, "order_number": placed.order.number}
-    if outcome["status"] == ORDERED:
-        exchange.pop("voucher_code", None)  # spent: nothing left to show
+    if outcome["status"] == exchange["status"] == PENDING:
+        return  # still waiting for the customer or the provider: nothing new to record
     with app.uow() as uow:
+        if outcome["status"] == FAILED:  # no replacement will leave: its held stock is free (the checkout's release rolled back)
+            inventory.release_reference(uow, inventory.Ref(HELD_FOR_RETURN, return_id), reason="exchange failed")
         returns.set_exchange(uow, return_id, exchange | outcome)
         returns.announce_exchange(uow, return_id)
         uow.commit()
+
+
+def finish_exchanges(app: App, *, limit: int = 100) -> int:
+    """The worker's sweep: exchanges whose goods came in but whose replacement was not ordered (a crash between the two
+    transactions) or is still pending; placed again under the same checkout key. Returns how many it looked at."""
+    with app.uow(read_only=True) as uow:
+        due = [return_id for return_id, exchange in returns.received_exchanges(uow, since=uow.clock.now() - timedelta(days=HOLD_DAYS),
+                                                                                 limit=limit)
+               if "credit_minor" in exchange and exchange.get("status") in (HELD, PENDING)]
+    for return_id in due:
+        place_replacement(app, return_id, actor="worker", tenders=[])
+    return len(due)
 
 
 def _quote_in(channel: str, lines: Sequence[OrderLineIn], delivery: DeliveryIn, customer_id: str | None) -> QuoteIn:

@@ -8,6 +8,9 @@ order's share of VAT in the amount (a price adjustment lowers the taxable amount
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from tvers.inventory import service as inventory
 from tvers.kernel.errors import FieldError, InvalidInput
 from tvers.kernel.money import Money
 from tvers.orders import service as orders
@@ -27,7 +30,10 @@ def refund_goodwill(app: App, order_id: str, data: GoodwillRefundIn) -> Goodwill
             message = f"the order was paid in {order.currency}"
             raise InvalidInput(message, fields=[FieldError("currency", message, "wrong_currency")], code="wrong_currency")
         amount = Money.of(data.amount, order.currency)
-        tenders = split_refund(amount.minor, returns_flow.sold_order(uow, order), returns_flow.refund_policy(uow, order))
+        at_till = data.location is not None and inventory.get_location(uow, data.location).type in returns_flow.TILLS
+        policy = replace(returns_flow.refund_policy(uow, order), is_cash_at_hand=at_till)
+        tenders = split_refund(amount.minor, returns_flow.sold_order(uow, order), policy)
+        returns_flow.check_cash_has_a_till(order, tenders)
         requests = returns_flow.pay_back(uow, tenders, currency=order.currency, customer_id=order.customer_id)
         total, vat = Money.of(order.total.amount, order.currency).minor, Money.of(order.vat_total.amount, order.currency).minor
         vat_part = vat * amount.minor // total if total else 0
@@ -39,6 +45,8 @@ def refund_goodwill(app: App, order_id: str, data: GoodwillRefundIn) -> Goodwill
         with app.uow() as uow:
             payments.record_results(uow, results)
             uow.commit()
+    answered = {result.request.payment_id: result.status.value for result in results}
     return GoodwillRefundOut(order_id=order.id, currency=order.currency, amount_minor=amount.minor, vat_minor=vat_part, reason=data.reason,
                              tenders=[{"payment_id": t.payment_id, "tender": t.tender, "refund_as": t.refund_as,
-                                       "amount_minor": t.amount_minor, "points": t.points} for t in tenders])
+                                       "amount_minor": t.amount_minor, "points": t.points,
+                                       "status": answered.get(t.payment_id, "succeeded")} for t in tenders])

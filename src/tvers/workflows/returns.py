@@ -67,8 +67,8 @@ def request_return(app: App, data: ReturnIn, *, actor: str, may_override: bool) 
         order = orders.get_order(uow, data.order_id)
         opened = returns.open_return(uow, _returnable(uow, order), data, actor=actor, may_override=may_override)
         if isinstance(data, ReturnRequestIn) and data.exchange is not None:
-            exchanges.hold_replacement(app, uow, return_id=opened.id, sold_channel=order.channel, customer_id=order.customer_id,
-                                       exchange=data.exchange)
+            exchanges.hold_replacement(app, uow, return_id=opened.id, sold_channel=order.channel, currency=order.currency,
+                                       customer_id=order.customer_id, exchange=data.exchange)
         found = returns.authorise(uow, opened.id, valid_days=app.settings.return_authorisation_days)
         uow.commit()
     return found
@@ -98,6 +98,9 @@ def receive_return(app: App, return_id: str, data: ReceiveIn, *, actor: str, may
                                      fields=[FieldError("location", "does not accept returns", ReturnsNotAccepted.code)])
         fulfilled = {line.id: line.fulfilled_quantity for line in orders.get_order(uow, order_id).lines}
         returns.admit_receipt(uow, return_id, override=data.override, actor=actor, may_override=may_override, fulfilled=fulfilled)
+        expires_at = returns.get_return(uow, return_id).expires_at
+        if expires_at is not None and expires_at < uow.clock.now():  # late (overridden): a plain return, as if the job had run
+            exchanges.release_hold(uow, return_id, reason="received after its authorisation expired")
         received = returns.receive(uow, return_id, data, location_id=location.id)
         _restock(uow, received, location_code=location.code, return_id=return_id, actor=actor)
         returns.announce_receipt(uow, return_id, received, location_code=location.code)
@@ -168,10 +171,15 @@ def _plan(uow: Uow, return_id: str) -> RefundPlan:
         received_at = inventory.get_location_by_id(uow, found.returned_at_location_id)
         policy = replace(policy, is_cash_at_hand=received_at.type in TILLS)
     plan = refund_for(asked, _sold_order(uow, order, earlier), policy)
-    if order.customer_id is None and any(t.tender == CASH and t.refund_as != CASH for t in plan.tenders):
-        message = "a guest's cash is handed back at a store's till: receive this return at a store"
-        raise CashNeedsATill(message, fields=[FieldError("location", message, CashNeedsATill.code)])
+    check_cash_has_a_till(order, plan.tenders)
     return plan
+
+
+def check_cash_has_a_till(order: OrderOut, tenders: Sequence[TenderRefund]) -> None:
+    """A guest has no store credit: their cash part can only be handed back over a store's counter (422 otherwise)."""
+    if order.customer_id is None and any(t.tender == CASH and t.refund_as != CASH for t in tenders):
+        message = "a guest's cash is handed back at a store's till: do this at a store"
+        raise CashNeedsATill(message, fields=[FieldError("location", message, CashNeedsATill.code)])
 
 
 def _refund(uow: Uow, return_id: str, plan: RefundPlan, *, kept: dict[str, int]) -> tuple[list[payments.ProviderRequest], int]:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from support.api import bearer, make_key, ok, problem
-from support.checkout import APPROVE, DECLINE, card, ship_to
+from support.checkout import APPROVE, DECLINE, THREE_DS, card, ship_to
 from support.fulfilment import stock
 from support.returns import payment_ledger, sell_and_deliver, state, takes_returns
 from tvers.channels.access import Role
@@ -157,6 +157,8 @@ def test_a_mail_exchange_holds_the_replacement_and_ships_it_when_the_goods_arriv
     pytest.param({"lines": [{"sku": "CO-2", "quantity": 3}], "delivery": CARRY_OUT_BERGEN}, 409, "insufficient_stock",
                  id="more than the till has"),
     pytest.param({"lines": [{"sku": "NOPE-1", "quantity": 1}], "delivery": CARRY_OUT_BERGEN}, 422, "unknown_sku", id="an unknown SKU"),
+    pytest.param({"lines": [{"sku": "CO-2", "quantity": 1}], "delivery": {"method": "carry_out", "location": "stockholm"},
+                  "channel": "pos-stockholm"}, 422, "wrong_currency", id="priced in another currency"),
 ])
 def test_an_exchange_for_what_cannot_be_had_changes_nothing(client, admin, tvers, exchange, status, code):
     sold = sell_and_deliver(client, admin, tvers)
@@ -190,9 +192,36 @@ def test_a_declined_difference_leaves_the_credit_on_a_voucher_for_the_customer(c
     done = ok(client.post(f"/api/v1/returns/{asked['id']}/receive", headers=till, json={
         "location": "bergen", "tenders": [card(DECLINE, "809.55")]}))
     exchange = done["exchange"]
-    assert exchange["status"] == "failed"
+    assert exchange["status"] == "failed" and exchange["voucher_code"]
     voucher = ok(client.get(f"/api/v1/gift-cards/{exchange['voucher_id']}", headers=admin))
     assert voucher["balance"]["amount"] == "359.55"
+    # and no replacement will leave: the CO-4 held for it is free again
+    assert stock(tvers, sold.shop.locations["bergen"], sold.shop.variant_ids["CO-4"]) == (2, 0)
+
+
+def test_a_difference_waiting_for_3ds_is_followed_by_the_worker_to_its_order(client, admin, tvers):
+    from tvers.jobs import finish_exchanges
+
+    sold = sell_and_deliver(client, admin, tvers)
+    till = bergen_till(client, admin, tvers, sold)
+    asked = ask(client, till, sold, units=1, exchange={"lines": [{"sku": "CO-4", "quantity": 1}], "delivery": CARRY_OUT_BERGEN})
+    # when the difference card asks the customer for 3-D Secure, the exchange waits, its voucher code shown
+    done = ok(client.post(f"/api/v1/returns/{asked['id']}/receive", headers=till, json={
+        "location": "bergen", "tenders": [card(THREE_DS, "809.55")]}))
+    exchange = done["exchange"]
+    assert exchange["status"] == "pending" and exchange["voucher_code"]
+    assert finish_exchanges(tvers) == 1  # still waiting: nothing changes
+    assert ok(client.get(f"/api/v1/returns/{asked['id']}", headers=admin))["exchange"]["status"] == "pending"
+    # when the customer passes 3-D Secure and the till completes the order, the worker records the exchange as ordered
+    order = ok(client.get(f"/api/v1/orders/{exchange['order_id']}", headers=admin))
+    payment = next(p for p in order["payments"] if p["tender"] == "test_card")
+    assert payment["status"] == "requires_action"
+    url = payment["action_url"]
+    assert client.post(f"/api/v1/test-card/3ds/{url.rsplit('/', 1)[1]}", headers=admin).status_code == 204
+    assert client.post(f"/api/v1/checkout/{exchange['order_id']}/complete", headers=admin).status_code == 201
+    finish_exchanges(tvers)
+    after = ok(client.get(f"/api/v1/returns/{asked['id']}", headers=admin))["exchange"]
+    assert after["status"] == "ordered" and "voucher_code" not in after
 
 
 def test_a_cancelled_or_expired_exchange_frees_its_held_replacement(client, admin, tvers, clock):

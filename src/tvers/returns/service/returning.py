@@ -228,6 +228,13 @@ def announce_exchange(uow: Uow, return_id: str) -> None:
                                refunded_minor=int(exchange.get("refunded_minor", 0))))
 
 
+def received_exchanges(uow: Uow, *, since: datetime, limit: int) -> list[tuple[str, dict[str, Any]]]:
+    """(return id, exchange) of returns received since `since` that exchange something, oldest first."""
+    rows = uow.session.execute(select(Return.id, Return.exchange).where(Return.exchange.is_not(None), Return.received_at >= since)
+                               .order_by(Return.received_at, Return.id).limit(limit))
+    return [(return_id, exchange) for return_id, exchange in rows if exchange]
+
+
 def exchange_of(uow: Uow, return_id: str) -> dict[str, Any] | None:
     return _row(uow, return_id).exchange
 
@@ -282,8 +289,10 @@ def _line_rows(uow: Uow, return_id: str) -> list[ReturnLineRow]:
 
 
 def _public(exchange: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The exchange as shown: the voucher's code (it spends the balance) only once the replacement failed, for the customer."""
-    if exchange is None or exchange.get("status") == "failed":
+    """The exchange as shown: the voucher's code (it spends the balance) only while the credit is on it and no replacement
+    order took it — failed, pending, or funded and not yet ordered — so the customer can have it."""
+    status = None if exchange is None else exchange.get("status")
+    if exchange is None or status in ("failed", "pending") or (status == "held" and "credit_minor" in exchange):
         return exchange
     return {key: value for key, value in exchange.items() if key != "voucher_code"}
 

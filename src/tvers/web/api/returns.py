@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Header
 
 from tvers.channels.access import Permission, Principal, Role
 from tvers.orders import service as orders
@@ -36,6 +36,8 @@ router = api_router("returns")
 Read = Annotated[Principal, Depends(requires(Permission.RETURNS_READ))]
 Write = Annotated[Principal, Depends(requires(Permission.RETURNS_WRITE))]
 Refund = Annotated[Principal, Depends(requires(Permission.REFUNDS_ISSUE))]
+RequiredKey = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=255,
+                                    description="Required: a retry with the same key never refunds twice.")]
 Policies = Annotated[Principal, Depends(requires(Permission.RETURN_POLICIES_MANAGE))]
 SendBack = Annotated[Principal, Depends(requires(Permission.TRANSFERS_WRITE))]
 MAY_OVERRIDE = frozenset({Role.ADMIN, Role.STORE_STAFF})
@@ -46,6 +48,8 @@ def request_return(body: ReturnRequestIn, tvers: TversDep, principal: Write, _: 
     """Units handed over and not yet returned, each with a structured reason; checked against the sold channel's policy.
     With `exchange`, the replacement is reserved now and ordered when the goods come in."""
     check_channel_scope(principal, returns_flow.order_channel(tvers, order_id=body.order_id))
+    if body.exchange is not None and body.exchange.channel is not None:
+        check_channel_scope(principal, body.exchange.channel)
     return returns_flow.request_return(tvers, body, actor=principal.key_id, may_override=principal.role in MAY_OVERRIDE)
 
 
@@ -156,8 +160,11 @@ def send_back_returns(code: str, body: SendBackIn, tvers: TversDep, principal: S
 
 @router.post("/orders/{order_id}/refunds", status_code=201, response_model=GoodwillRefundOut)
 def refund_without_return(order_id: str, body: GoodwillRefundIn, tvers: TversDep, principal: Refund,
-                          _: IdempotencyKey = None) -> GoodwillRefundOut:
+                          _: RequiredKey) -> GoodwillRefundOut:
     """Money back without goods coming back (goodwill, a price adjustment, a late delivery): over the order's payments in
-    refund order, never more than they have left (409 `refund_above_remaining`)."""
+    refund order, never more than they have left (409 `refund_above_remaining`). `Idempotency-Key` required: a retry never
+    refunds twice."""
     check_channel_scope(principal, returns_flow.order_channel(tvers, order_id=order_id))
+    if body.location is not None:
+        check_location_scope(principal, body.location)
     return goodwill_refunds.refund_goodwill(tvers, order_id, body)

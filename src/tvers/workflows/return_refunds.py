@@ -10,7 +10,7 @@ from tvers.db.uow import Uow
 from tvers.kernel.money import Money
 from tvers.orders import service as orders
 from tvers.payments import service as payments
-from tvers.payments.schemas import TransactionStatus
+from tvers.payments.schemas import TenderCode, TransactionStatus
 from tvers.returns import service as returns
 from tvers.returns.schemas import RefundAs, RefundPartStatus, ReturnOut
 from tvers.returns.service import refund_parts as parts
@@ -57,14 +57,17 @@ def retry_refund(app: App, return_id: str, *, refund_as: RefundAs) -> ReturnOut:
     """The declined parts of a `refund_failed` return: sent again through their provider (a fresh idempotency key, as the
     failed request's amount was released), or paid as store credit to the order's customer at once."""
     with app.uow() as uow:
-        orders.lock_order(uow, returns.get_return(uow, return_id).order_id)  # the order's refunds queue, as at receipt
+        order_id = returns.get_return(uow, return_id).order_id
+        orders.lock_order(uow, order_id)  # the order's refunds queue, as at receipt
+        customer_id = orders.get_order(uow, order_id).customer_id  # today's profile: a merge may have moved the order
         failed = parts.take_failed(uow, return_id, refund_as=refund_as)
         currency = returns.get_return(uow, return_id).currency
         requests: list[payments.ProviderRequest] = []
         for part in failed:
             amount = Money(part.amount_minor, currency)
             if refund_as is RefundAs.STORE_CREDIT:
-                payments.refund_as_store_credit(uow, payment_id=part.payment_id, amount=amount)
+                payments.refund_payment_as(uow, payment_id=part.payment_id, amount=amount, refund_as=TenderCode.STORE_CREDIT,
+                                           customer_id=customer_id)
                 parts.credited(uow, return_id, part)
             else:
                 requests.extend(payments.refund_payment(uow, payment_id=part.payment_id, amount=amount))

@@ -21,7 +21,6 @@ from tvers.payments.service.calls import authorize, call_provider, capture, refu
 from tvers.payments.service.card_identity import attach_card_identity
 from tvers.payments.service.cards import card_fingerprints
 from tvers.payments.service.compensation import external_authorizations, pending_requests, restore_local_tenders, voids_for
-from tvers.payments.service.credit_refunds import refund_as_store_credit
 from tvers.payments.service.opening import OpenedPayments, check_tenders, open_checkout_payments, open_payments
 from tvers.payments.service.reading import (
     check_payment_ledgers,
@@ -77,7 +76,6 @@ __all__ = [
     "refund_payment",
     "refund_payment_as",
     "refund_payment_to_voucher",
-    "refund_as_store_credit",
     "refunds_for",
     "release_uncaptured",
     "restore_local_tenders",

@@ -12,7 +12,7 @@ from dataclasses import replace
 from tvers.db.uow import Uow
 from tvers.kernel.errors import FieldError
 from tvers.kernel.money import Money
-from tvers.payments.errors import InvalidPaymentAmount, NothingToCapture, NothingToRefund
+from tvers.payments.errors import InvalidPaymentAmount, NothingToCapture, NothingToRefund, TenderNeedsCustomer
 from tvers.payments.models import Payment
 from tvers.payments.providers import local_provider
 from tvers.payments.providers.base import ProviderRequest
@@ -67,9 +67,12 @@ def refund_payment_as(uow: Uow, *, payment_id: str, amount: Money, refund_as: Te
     if refund_as == row.tender:
         return refund_payment(uow, payment_id=payment_id, amount=amount)
     credited = customer_id or row.customer_id
-    if refund_as is not TenderCode.STORE_CREDIT or credited is None:
-        message = f"a {row.tender} payment cannot be refunded as {refund_as}" + ("" if credited else " without a customer")
+    if refund_as is not TenderCode.STORE_CREDIT:
+        message = f"a {row.tender} payment cannot be refunded as {refund_as}"
         raise InvalidPaymentAmount(message, fields=[FieldError("refund_as", message, InvalidPaymentAmount.code)])
+    if credited is None:
+        raise TenderNeedsCustomer("store credit belongs to a customer; the order has none",
+                                  fields=[FieldError("as", "the order has no customer", TenderNeedsCustomer.code)])
     _check_amount([row], amount)
     left = totals_of(row).refundable
     if amount.minor > left:

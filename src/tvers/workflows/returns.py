@@ -90,24 +90,23 @@ def receive_return(app: App, return_id: str, data: ReceiveIn, *, actor: str, may
     (`ReceiptIn.tenders`)."""
     tenders = data.tenders if isinstance(data, ReceiptIn) else []
     with app.uow() as uow:
-        order_id = returns.get_return(uow, return_id).order_id
-        orders.lock_order(uow, order_id)  # refunds of one order queue: each sees the last
+        asked = returns.get_return(uow, return_id)
+        orders.lock_order(uow, asked.order_id)  # refunds of one order queue: each sees the last
+        order = orders.get_order(uow, asked.order_id)
         location = inventory.get_location(uow, data.location)
         if not location.capabilities.accepts_returns:
             raise ReturnsNotAccepted(f"{location.code} does not take returns in",
                                      fields=[FieldError("location", "does not accept returns", ReturnsNotAccepted.code)])
-        fulfilled = {line.id: line.fulfilled_quantity for line in orders.get_order(uow, order_id).lines}
+        fulfilled = {line.id: line.fulfilled_quantity for line in order.lines}
         returns.admit_receipt(uow, return_id, override=data.override, actor=actor, may_override=may_override, fulfilled=fulfilled)
-        expires_at = returns.get_return(uow, return_id).expires_at
-        if expires_at is not None and expires_at < uow.clock.now():  # late (overridden): a plain return, as if the job had run
+        if asked.expires_at is not None and asked.expires_at < uow.clock.now():  # late (overridden): a plain return, as if the job had run
             exchanges.release_hold(uow, return_id, reason="received after its authorisation expired")
         received = returns.receive(uow, return_id, data, location_id=location.id)
         _restock(uow, received, location_code=location.code, return_id=return_id, actor=actor)
         returns.announce_receipt(uow, return_id, received, location_code=location.code)
-        plan = _plan(uow, return_id)
-        into_voucher = exchanges.fund_replacement(uow, return_id=return_id, customer_id=returns.get_return(uow, return_id).customer_id,
-                                                  plan=plan, tenders=tenders)
-        requests, points = _refund(uow, return_id, plan, kept=into_voucher)
+        plan = _plan(uow, return_id, order)
+        into_voucher = exchanges.fund_replacement(uow, return_id=return_id, customer_id=order.customer_id, plan=plan, tenders=tenders)
+        requests, points = _refund(uow, return_id, order, plan, kept=into_voucher)
         returns.record_refund(uow, return_id, plan, points_reversed=points, is_pending=bool(requests))
         return_refunds.track(uow, return_id, requests)
         uow.commit()
@@ -148,10 +147,9 @@ def _restock(uow: Uow, received: Sequence[returns.ReceivedUnits], *, location_co
         inventory.write_off(uow, WriteOffIn(location=location_code, lines=damaged, reason=DAMAGED), actor=actor)
 
 
-def _plan(uow: Uow, return_id: str) -> RefundPlan:
-    """What the return gives back, figure by figure, and to which payments (decided, not yet carried out)."""
+def _plan(uow: Uow, return_id: str, order: OrderOut) -> RefundPlan:
+    """What the return of `order` gives back, figure by figure, and to which payments (decided, not yet carried out)."""
     found = returns.get_return(uow, return_id)
-    order = orders.get_order(uow, found.order_id)
     earlier = returns.refunded_so_far(uow, order.id, but=return_id)
     quantities: dict[str, int] = defaultdict(int)
     damaged: dict[str, int] = defaultdict(int)  # units the customer damaged: inspected damaged, the reason not the goods' fault
@@ -182,10 +180,10 @@ def check_cash_has_a_till(order: OrderOut, tenders: Sequence[TenderRefund]) -> N
         raise CashNeedsATill(message, fields=[FieldError("location", message, CashNeedsATill.code)])
 
 
-def _refund(uow: Uow, return_id: str, plan: RefundPlan, *, kept: dict[str, int]) -> tuple[list[payments.ProviderRequest], int]:
+def _refund(uow: Uow, return_id: str, order: OrderOut, plan: RefundPlan, *,
+            kept: dict[str, int]) -> tuple[list[payments.ProviderRequest], int]:
     """The plan carried out: each tender's part settled (local) or asked for (external) but for what an exchange's voucher
     `kept`, and the earned points reversed."""
-    order = orders.get_order(uow, returns.get_return(uow, return_id).order_id)
     requests = pay_back(uow, plan.tenders, currency=plan.currency, customer_id=order.customer_id, kept=kept)
     points = customers.reverse_returned_points(uow, order_id=order.id, reference=return_id, points=plan.points_to_reverse,
                                                reason=f"return {return_id}")

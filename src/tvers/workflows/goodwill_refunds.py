@@ -47,6 +47,5 @@ def refund_goodwill(app: App, order_id: str, data: GoodwillRefundIn) -> Goodwill
             uow.commit()
     answered = {result.request.payment_id: result.status.value for result in results}
     return GoodwillRefundOut(order_id=order.id, currency=order.currency, amount_minor=amount.minor, vat_minor=vat_part, reason=data.reason,
-                             tenders=[{"payment_id": t.payment_id, "tender": t.tender, "refund_as": t.refund_as,
-                                       "amount_minor": t.amount_minor, "points": t.points,
-                                       "status": answered.get(t.payment_id, "succeeded")} for t in tenders])
+                             tenders=[{**part, "status": answered.get(str(part["payment_id"]), "succeeded")}
+                                      for part in returns.tender_parts(tenders)])

@@ -73,11 +73,7 @@ def refund_payment_as(uow: Uow, *, payment_id: str, amount: Money, refund_as: Te
     if credited is None:
         raise TenderNeedsCustomer("store credit belongs to a customer; the order has none",
                                   fields=[FieldError("as", "the order has no customer", TenderNeedsCustomer.code)])
-    _check_amount([row], amount)
-    left = totals_of(row).refundable
-    if amount.minor > left:
-        rest = Money(left, row.currency)
-        raise NothingToRefund(f"{amount} is more than the {rest} left to refund", available=str(rest))
+    _check_refundable(row, amount)
 
     def give_back(key: str) -> None:
         local_provider(refund_as).give_back(uow, replace(debit_of(row), customer_id=credited), amount, reference=key)
@@ -94,12 +90,17 @@ def refund_payment_to_voucher(uow: Uow, *, payment_id: str, amount: Money, vouch
     if row.tender == TenderCode.LOYALTY_POINTS:
         message = "loyalty points go back as points, not into a voucher"
         raise InvalidPaymentAmount(message, fields=[FieldError("refund_as", message, InvalidPaymentAmount.code)])
+    _check_refundable(row, amount)
+    settle_now(uow, row, TransactionKind.REFUND, amount.minor, note=f"exchanged: into voucher {voucher}")
+
+
+def _check_refundable(row: Payment, amount: Money) -> None:
+    """A refund settled outside `_spread` (as store credit, into a voucher): a valid amount, no more than is left to refund."""
     _check_amount([row], amount)
     left = totals_of(row).refundable
     if amount.minor > left:
         rest = Money(left, row.currency)
         raise NothingToRefund(f"{amount} is more than the {rest} left to refund", available=str(rest))
-    settle_now(uow, row, TransactionKind.REFUND, amount.minor, note=f"exchanged: into voucher {voucher}")
 
 
 def release_uncaptured(uow: Uow, *, order_id: str, amount: Money) -> list[ProviderRequest]:

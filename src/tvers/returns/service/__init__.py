@@ -21,6 +21,7 @@ from tvers.returns.service.returning import (
     returns_of_order,
     returns_of_orders,
     set_exchange,
+    tender_parts,
 )
 from tvers.returns.service.send_backs import UnitsToSendBack, mark_sent_back, units_to_send_back
 
@@ -57,5 +58,6 @@ __all__ = [
     "returns_of_orders",
     "set_policy",
     "take_units",
+    "tender_parts",
     "units_left",
 ]

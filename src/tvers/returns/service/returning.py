@@ -207,8 +207,7 @@ def record_refund(uow: Uow, return_id: str, plan: RefundPlan, *, points_reversed
     uow.session.flush()
     uow.record(RefundIssued(return_id=return_id, order_id=row.order_id, channel=row.sold_channel, currency=plan.currency,
                             total_minor=plan.total_minor, vat_minor=plan.vat_minor, points_reversed=points_reversed,
-                            tenders=tuple({"payment_id": t.payment_id, "tender": t.tender, "refund_as": t.refund_as,
-                                           "amount_minor": t.amount_minor, "points": t.points} for t in plan.tenders)))
+                            tenders=tender_parts(plan.tenders)))
     return get_return(uow, return_id)
 
 
@@ -316,5 +315,10 @@ def announce_goodwill_refund(uow: Uow, *, order_id: str, channel: str, currency:
     """`refund.issued` for money given back without a return (no return id, the reason code)."""
     uow.record(RefundIssued(return_id=None, order_id=order_id, channel=channel, currency=currency, total_minor=amount_minor,
                             vat_minor=vat_minor, points_reversed=0, reason=reason,
-                            tenders=tuple({"payment_id": t.payment_id, "tender": t.tender, "refund_as": t.refund_as,
-                                           "amount_minor": t.amount_minor, "points": t.points} for t in tenders)))
+                            tenders=tender_parts(tenders)))
+
+
+def tender_parts(tenders: Sequence[TenderRefund]) -> tuple[dict[str, object], ...]:
+    """Each payment's part of a refund as events and answers show it: ids, codes and amounts."""
+    return tuple({"payment_id": t.payment_id, "tender": t.tender, "refund_as": t.refund_as, "amount_minor": t.amount_minor,
+                  "points": t.points} for t in tenders)

@@ -172,13 +172,15 @@ def ledger_machine(tvers: Tvers, clock: FixedClock, setup: StockSetup) -> type[R
             error = self.run(lambda uow: ids.extend(inventory.reserve_stock(
                 uow, lines=[inventory.ReserveLine(variant_ids[v], location_ids[loc], q, sku=self.sku(v)) for (v, loc), q in lines],
                 ref=inventory.Ref("cart", f"cart-{self.refs}"), expires_at=expires_at)))
-            trial = Model(on_hand=dict(self.model.on_hand), safety=dict(self.model.safety), active=dict(self.model.active))
-            trial.expire_at({p for p, _ in lines}, now)  # lazy expiry, undone with the rest if refused
-            if not trial.can_reserve(lines):
-                self.expect(error, InsufficientStock)
-                return
+            # lazy expiry: only when the lines do not fit without the expired holds, undone with the rest if refused
+            if not self.model.can_reserve(lines):
+                trial = Model(on_hand=dict(self.model.on_hand), safety=dict(self.model.safety), active=dict(self.model.active))
+                trial.expire_at({p for p, _ in lines}, now)
+                if not trial.can_reserve(lines):
+                    self.expect(error, InsufficientStock)
+                    return
+                self.model.expire_at({p for p, _ in lines}, now)
             self.expect(error, None)
-            self.model.expire_at({p for p, _ in lines}, now)
             ordered = sorted(lines, key=lambda ln: (variant_ids[ln[0][0]], location_ids[ln[0][1]]))
             assert len(ids) == len(lines)
             for rid, (pair, quantity) in zip(ids, ordered, strict=True):

@@ -62,6 +62,15 @@ class Uow:
         self._staged = True
         return event_id
 
+    def stage_recorded(self) -> None:
+        """Write the events recorded so far to the outbox now, for a hot path about to write its own event row in
+        its own statement (after them, as `record_now` would); the commit still counts it as having events."""
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot record events")
+        outbox.stage(self.session, self._events, at=self.clock.now())
+        self._events.clear()
+        self._staged = True
+
     def unrecord(self, event_id: str) -> None:
         """Take back an event written by `record_now` (the hot path decided against it)."""
         outbox.unstage(self.session, [event_id])

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, delete, insert, literal_column, select, update
+from sqlalchemy import TextClause, bindparam, delete, insert, literal_column, select, text, update
 
 from tvers.catalog import service as catalog
 from tvers.channels import service as channels
-from tvers.db.rows import rows_changed
+from tvers.db.base import UtcDateTime
+from tvers.db.rows import rows_as_json, rows_changed
 from tvers.db.uow import Uow
 from tvers.inventory.errors import (
     InsufficientStock,
@@ -64,6 +66,40 @@ EXPIRED_OF = select(*_HELD).where(
 HELD_BY_ID = select(*_HELD).where(_reservations.id.in_(bindparam("ids", expanding=True)))
 
 
+@functools.lru_cache(maxsize=16)
+def reserve_on_postgresql(lines: int) -> TextClause:
+    """PostgreSQL, all lines or none in one statement: lock the lines' stock rows in the fixed order (COLLATE "C"
+    sorts as Python does), decide on what the locks show, then — only if every line fits — the conditional UPDATEs,
+    the reservation rows and the `stock.reserved` outbox row. A refusal writes nothing, so nothing needs giving back.
+
+    One text per number of lines, the lines as a VALUES list: the planner then knows how many rows there are even in
+    a prepared statement's generic plan, which it keeps using instead of planning every call anew (an array's
+    unnest() is guessed at 10 rows, and that made the custom plans look cheaper: 0.3 ms of planning a call).
+    """
+    values = ", ".join(
+        f"(CAST(:id{i} AS text), CAST(:v{i} AS text), CAST(:l{i} AS text), CAST(:q{i} AS integer))" for i in range(lines)
+    )
+    return text(
+        f"WITH want (id, variant_id, location_id, quantity) AS MATERIALIZED (VALUES {values}),"
+        " locked AS MATERIALIZED ("
+        " SELECT s.variant_id, s.location_id, s.on_hand - s.reserved - s.safety_stock AS available"
+        " FROM want w JOIN stock_levels s ON s.variant_id = w.variant_id AND s.location_id = w.location_id"
+        ' ORDER BY s.variant_id COLLATE "C", s.location_id COLLATE "C" FOR UPDATE OF s),'
+        f" decision AS (SELECT count(*) = {lines} AS granted FROM want w JOIN locked l USING (variant_id, location_id)"
+        " WHERE l.available >= w.quantity),"
+        " moved AS ("
+        " UPDATE stock_levels s SET reserved = s.reserved + w.quantity, updated_at = :at FROM want w, decision d"
+        " WHERE d.granted AND s.variant_id = w.variant_id AND s.location_id = w.location_id"
+        " AND s.on_hand - s.reserved - s.safety_stock >= w.quantity RETURNING s.variant_id),"
+        " held AS (INSERT INTO reservations (id, variant_id, location_id, quantity, reference_type, reference_id, channel_id,"
+        " status, expires_at, created_at) SELECT w.id, w.variant_id, w.location_id, w.quantity, :reference_type, :reference_id,"
+        " :channel_id, 'active', :expires_at, :at FROM want w, decision d WHERE d.granted),"
+        " announced AS (INSERT INTO outbox (event_id, type, payload, occurred_at)"
+        " SELECT :event_id, :event_type, CAST(:payload AS jsonb), :at FROM decision d WHERE d.granted)"
+        f" SELECT d.granted AND (SELECT count(*) FROM moved) = {lines} FROM decision d"
+    ).bindparams(bindparam("at", type_=UtcDateTime), bindparam("expires_at", type_=UtcDateTime))
+
+
 class Held(NamedTuple):
     """What a reservation holds, as the closing statements need it."""
 
@@ -92,48 +128,117 @@ def _line_key(line: ReserveLine) -> tuple[str, str]:
 
 
 def reserve_stock(uow: Uow, *, lines: Sequence[ReserveLine], ref: Ref, expires_at: datetime, channel_id: str | None = None) -> list[str]:
-    """All lines or none; one conditional UPDATE each, in a fixed lock order.
+    """All lines or none; one conditional UPDATE each, in a fixed lock order; returns the reservation ids in that order.
 
-    The reservation rows and the `stock.reserved` outbox row are written before the first UPDATE, so a stock row
-    is locked only from its UPDATE to the COMMIT. A refused line raises InsufficientStock after giving back the
-    lines already reserved and deleting those rows, so nothing is held or announced even if a caller committed
-    after catching it.
+    Expired reservations are given back (lazy expiry) only when the units they hold are needed: a refused attempt
+    changed nothing, so the expired holds on its lines are released and it is tried once more. Refused again, it
+    raises InsufficientStock and nothing is held or announced, even if a caller commits after catching it.
     """
     now = uow.clock.now()
     if expires_at <= now:
         raise InvalidExpiry("the expiry is in the past", fields=[FieldError("expires_at", "must be in the future", "in_past")])
     ordered = sorted(lines, key=_line_key)  # fixed lock order: no deadlocks
-    connection = uow.session.connection()
-    _release_expired_at(uow, [_line_key(ln) for ln in ordered], now=now)
-    ids = [new_id("rsv") for _ in ordered]
-    connection.execute(
-        HOLD,
-        [
+    hold = _Hold.new(ordered, ref, channel_id, expires_at, now)
+    attempt = _reserve_in_one_statement if uow.dialect == "postgresql" and _distinct(ordered) else _reserve_line_by_line
+    refused = attempt(uow, hold)
+    if refused is not None and _release_expired_at(uow, [_line_key(ln) for ln in ordered], now=now):
+        hold = _Hold.new(ordered, ref, channel_id, expires_at, now)  # fresh ids: the refused attempt's rows are gone
+        refused = attempt(uow, hold)
+    if refused is not None:
+        raise _insufficient(uow, refused)
+    return list(hold.ids)
+
+
+@dataclass(frozen=True)
+class _Hold:
+    """One attempt at a reservation: its lines in lock order and the rows it writes."""
+
+    lines: Sequence[ReserveLine]
+    ref: Ref
+    channel_id: str | None
+    expires_at: datetime
+    now: datetime
+    ids: tuple[str, ...]
+
+    @classmethod
+    def new(cls, lines: Sequence[ReserveLine], ref: Ref, channel_id: str | None, expires_at: datetime, now: datetime) -> _Hold:
+        return cls(lines, ref, channel_id, expires_at, now, tuple(new_id("rsv") for _ in lines))
+
+    def rows(self) -> list[dict[str, object]]:
+        return [
             {
                 "id": rid,
                 "variant_id": ln.variant_id,
                 "location_id": ln.location_id,
                 "quantity": ln.quantity,
-                "reference_type": ref.type,
-                "reference_id": ref.id,
-                "channel_id": channel_id,
+                "reference_type": self.ref.type,
+                "reference_id": self.ref.id,
+                "channel_id": self.channel_id,
                 "status": ACTIVE,
-                "expires_at": expires_at,
-                "created_at": now,
+                "expires_at": self.expires_at,
+                "created_at": self.now,
                 "closed_at": None,
             }
-            for rid, ln in zip(ids, ordered, strict=True)
-        ],
-    )
-    event = uow.record_now(StockReserved(reference_type=ref.type, reference_id=ref.id, reservation_ids=tuple(ids)))
-    for done, line in enumerate(ordered):  # the row locks: from here to COMMIT, nothing else is written
-        if rows_changed(connection.execute(RESERVE, {"v": line.variant_id, "l": line.location_id, "q": line.quantity, "at": now})) != 1:
-            for back in ordered[:done]:
-                connection.execute(UNRESERVE, {"v": back.variant_id, "l": back.location_id, "q": back.quantity, "at": now})
-            connection.execute(UNHOLD, {"ids": ids})
+            for rid, ln in zip(self.ids, self.lines, strict=True)
+        ]
+
+    def event(self) -> StockReserved:
+        return StockReserved(reference_type=self.ref.type, reference_id=self.ref.id, reservation_ids=self.ids)
+
+
+def _distinct(lines: Sequence[ReserveLine]) -> bool:
+    return len({_line_key(ln) for ln in lines}) == len(lines)
+
+
+def _reserve_line_by_line(uow: Uow, hold: _Hold) -> ReserveLine | None:
+    """Any database: the rows and the event first, then one conditional UPDATE per line; the refused line, if any,
+    after giving back the lines reserved before it and deleting the rows and the event."""
+    connection = uow.session.connection()
+    connection.execute(HOLD, hold.rows())
+    event = uow.record_now(hold.event())
+    for done, line in enumerate(hold.lines):  # the row locks: from here to COMMIT, nothing else is written
+        params = {"v": line.variant_id, "l": line.location_id, "q": line.quantity, "at": hold.now}
+        if rows_changed(connection.execute(RESERVE, params)) != 1:
+            for back in hold.lines[:done]:
+                connection.execute(UNRESERVE, {"v": back.variant_id, "l": back.location_id, "q": back.quantity, "at": hold.now})
+            connection.execute(UNHOLD, {"ids": hold.ids})
             uow.unrecord(event)
-            raise _insufficient(uow, line)
-    return ids
+            return line
+    return None
+
+
+def _reserve_in_one_statement(uow: Uow, hold: _Hold) -> ReserveLine | None:
+    """PostgreSQL, distinct lines: the decision, the conditional UPDATEs, the rows and the event in one statement
+    (one round trip; the stock rows are locked from it to COMMIT). Refused, it wrote nothing; the refused line is
+    told by reading the levels again, which only a refusal pays for."""
+    uow.stage_recorded()  # events recorded before this one keep their place in the outbox
+    event = hold.event()
+    params: dict[str, object] = {
+        "reference_type": hold.ref.type,
+        "reference_id": hold.ref.id,
+        "channel_id": hold.channel_id,
+        "expires_at": hold.expires_at,
+        "at": hold.now,
+        "event_id": new_id("evt"),
+        "event_type": event.type,
+        "payload": rows_as_json(event.payload()),
+    }
+    for i, (rid, line) in enumerate(zip(hold.ids, hold.lines, strict=True)):
+        params |= {f"id{i}": rid, f"v{i}": line.variant_id, f"l{i}": line.location_id, f"q{i}": line.quantity}
+    granted = uow.session.connection().execute(reserve_on_postgresql(len(hold.lines)), params).scalar_one()
+    return None if granted else _first_short(uow, hold.lines)
+
+
+def _first_short(uow: Uow, lines: Sequence[ReserveLine]) -> ReserveLine:
+    available = dict(
+        ((v, loc), a)
+        for v, loc, a in uow.session.connection().execute(
+            select(_levels.variant_id, _levels.location_id, _levels.on_hand - _levels.reserved - _levels.safety_stock).where(
+                _levels.variant_id.in_({ln.variant_id for ln in lines})
+            )
+        )
+    )
+    return next((ln for ln in lines if available.get(_line_key(ln), 0) < ln.quantity), lines[0])
 
 
 def _insufficient(uow: Uow, line: ReserveLine) -> InsufficientStock:
@@ -268,17 +373,18 @@ def _short_on_shelf(uow: Uow, row: Reservation, take: int) -> InsufficientStock:
     )
 
 
-def _release_expired_at(uow: Uow, pairs: Sequence[tuple[str, str]], *, now: datetime) -> None:
-    """Lazy expiry: before reserving, give back what expired reservations still hold here."""
+def _release_expired_at(uow: Uow, pairs: Sequence[tuple[str, str]], *, now: datetime) -> int:
+    """Lazy expiry: give back what expired reservations still hold here; returns how many were closed."""
     connection = uow.session.connection()
     wanted = set(pairs)
     expired = [Held(*r) for r in connection.execute(EXPIRED_OF, {"vids": sorted({v for v, _ in wanted}), "now": now})]
     expired = [r for r in expired if (r.variant_id, r.location_id) in wanted]
     if not expired:
-        return
+        return 0
     closed = _close(uow, expired, status=EXPIRED)
     if closed:
         uow.record(ReservationsReleased(reservation_ids=tuple(closed), reason="expired"))
+    return len(closed)
 
 
 def expired_reservations_exist(uow: Uow, *, variant_ids: Sequence[str] | None = None) -> bool:

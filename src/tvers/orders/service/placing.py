@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, Table, bindparam, insert, literal, select, text, update
 
+from tvers.db.rows import rows_as_json
 from tvers.db.uow import Uow
 from tvers.kernel.ids import new_id
 from tvers.orders.events import OrderPlaced
@@ -52,16 +51,6 @@ PLACE_ON_POSTGRESQL = text(
     f" INSERT INTO order_status_history ({_HISTORY_COLUMNS}) SELECT {_HISTORY_COLUMNS}"
     " FROM jsonb_populate_record(NULL::order_status_history, CAST(:history AS jsonb))"
 )
-
-
-def _as_json(value: Any) -> str:
-    return json.dumps(value, default=_utc_iso, separators=(",", ":"))
-
-
-def _utc_iso(value: Any) -> str:
-    if isinstance(value, datetime) and value.tzinfo is not None:  # as UtcDateTime takes them: aware only
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable here: {value!r}")
 
 
 @dataclass(frozen=True)
@@ -109,7 +98,9 @@ def place_order(uow: Uow, new: NewOrder, *, number: str) -> PlacedOrder:
                "reason": PLACED_REASON, "at": now}
     connection = uow.session.connection()
     if uow.dialect == "postgresql" and lines:  # one statement, one round trip
-        connection.execute(PLACE_ON_POSTGRESQL, {"order": _as_json(order), "lines": _as_json(lines), "history": _as_json(history)})
+        connection.execute(
+            PLACE_ON_POSTGRESQL, {"order": rows_as_json(order), "lines": rows_as_json(lines), "history": rows_as_json(history)}
+        )
     else:
         connection.execute(INSERT_ORDER, [order])
         connection.execute(INSERT_LINES, lines)

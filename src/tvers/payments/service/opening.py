@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from types import SimpleNamespace
-from typing import Any
 
 from sqlalchemy import func, insert, select, text
 
+from tvers.db.rows import rows_as_json
 from tvers.db.uow import Uow
 from tvers.kernel.ids import new_id
 from tvers.kernel.money import Money
@@ -33,16 +31,6 @@ OPEN_ON_POSTGRESQL = text(
     f" INSERT INTO payment_transactions ({_TRANSACTION_COLUMNS}) SELECT {_TRANSACTION_COLUMNS}"
     " FROM jsonb_populate_recordset(NULL::payment_transactions, CAST(:transactions AS jsonb))"
 )
-
-
-def _as_json(rows: list[dict[str, Any]]) -> str:
-    return json.dumps(rows, default=_utc_iso, separators=(",", ":"))
-
-
-def _utc_iso(value: Any) -> str:
-    if isinstance(value, datetime) and value.tzinfo is not None:  # as UtcDateTime takes them: aware only
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable here: {value!r}")
 
 
 @dataclass(frozen=True)
@@ -153,8 +141,8 @@ def _open_external(uow: Uow, *, order_id: str, customer_id: str | None, channel:
         pending.append(SimpleNamespace(**{c.key: getattr(txn, c.key, None) for c in TRANSACTIONS.columns}))
     connection = uow.session.connection()
     if uow.dialect == "postgresql":  # one statement, one round trip
-        connection.execute(OPEN_ON_POSTGRESQL, {"payments": _as_json([vars(row) for row in payments]),
-                                                "transactions": _as_json([vars(txn) for txn in pending])})
+        connection.execute(OPEN_ON_POSTGRESQL, {"payments": rows_as_json([vars(row) for row in payments]),
+                                                "transactions": rows_as_json([vars(txn) for txn in pending])})
     else:
         connection.execute(INSERT_PAYMENTS, [vars(row) for row in payments])
         connection.execute(INSERT_TRANSACTIONS, [vars(txn) for txn in pending])

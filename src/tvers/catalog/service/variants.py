@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from tvers.catalog import events
 from tvers.catalog.errors import (
@@ -207,13 +207,20 @@ def _check_not_archived(product: Product) -> None:
         raise ProductArchived(f"product {product.handle} is archived")
 
 
+# Built once and run as Core on the session's connection: every stock read, cart and checkout resolves SKUs.
+_RESOLVE_SKUS = (
+    select(Variant.id, Variant.sku, Variant.product_id, Variant.status, Product.status)
+    .join(Product, Product.id == Variant.product_id)
+    .where(Variant.sku.in_(bindparam("skus", expanding=True)))
+)
+
+
 def resolve_skus(uow: Uow, skus: Collection[str]) -> dict[str, VariantRef]:
     """SKU → variant reference for the SKUs that exist; one query."""
-    rows = uow.session.execute(
-        select(Variant.id, Variant.sku, Variant.product_id, Variant.status, Product.status)
-        .join(Product, Product.id == Variant.product_id)
-        .where(Variant.sku.in_(set(skus)))
-    ).all()
+    if not skus:
+        return {}
+    uow.session.flush()  # as the ORM's autoflush would: variants added in this unit of work are found
+    rows = uow.session.connection().execute(_RESOLVE_SKUS, {"skus": sorted(set(skus))}).all()
     return {
         sku: VariantRef(id=vid, sku=sku, product_id=pid, is_archived=ARCHIVED in (vstatus, pstatus))
         for vid, sku, pid, vstatus, pstatus in rows

@@ -1,6 +1,14 @@
 """Inventory use cases; each takes the unit of work and never commits."""
 
-from tvers.inventory.service.availability import announce_atp_changes, atp_table, channel_availability, nearest, stock_at, variant_stock
+from tvers.inventory.service.availability import (
+    announce_atp_changes,
+    atp_table,
+    channel_availability,
+    nearest,
+    stock_at,
+    variant_stock,
+    variant_stock_json,
+)
 from tvers.inventory.service.candidates import Candidate, location_candidate, shipping_candidates
 from tvers.inventory.service.doctor import check_stock
 from tvers.inventory.service.ledger import adjust, count, move_stock, movements, receive, restock_return, set_stock_settings, write_off
@@ -90,5 +98,6 @@ __all__ = [
     "sync_stock",
     "update_location",
     "variant_stock",
+    "variant_stock_json",
     "write_off",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Response
 
 from tvers.bootstrap import Tvers
 from tvers.channels.access import Permission, Principal, Role
@@ -75,9 +75,11 @@ def read_after_lazy_expiry(tvers: Tvers, uow: Uow, read: Callable[[Uow], T], var
 
 
 @router.get("/stock/{sku:path}", response_model=VariantStockOut)
-def variant_stock(sku: str, tvers: TversDep, uow: ReadUowDep, _: StockRead) -> VariantStockOut:
+def variant_stock(sku: str, tvers: TversDep, uow: ReadUowDep, _: StockRead) -> Response:
     """On hand, reserved and available at every location holding this SKU, and what is in transit."""
-    return read_after_lazy_expiry(tvers, uow, lambda reader: inventory.variant_stock(reader, sku), lambda out: [out.variant_id])
+    # Sent as the service wrote it: hundreds of locations need no models and no second serialisation.
+    found = read_after_lazy_expiry(tvers, uow, lambda reader: inventory.variant_stock_json(reader, sku), lambda out: [out.variant_id])
+    return Response(found.body, media_type="application/json")
 
 
 @router.get("/channels/{code}/availability", response_model=list[ChannelAtpOut])

@@ -68,9 +68,12 @@ HELD_BY_ID = select(*_HELD).where(_reservations.id.in_(bindparam("ids", expandin
 
 @functools.lru_cache(maxsize=16)
 def reserve_on_postgresql(lines: int) -> TextClause:
-    """PostgreSQL, all lines or none in one statement: lock the lines' stock rows in the fixed order (COLLATE "C"
-    sorts as Python does), decide on what the locks show, then — only if every line fits — the conditional UPDATEs,
+    """PostgreSQL, all lines or none in one statement: the conditional UPDATEs, then — only if every line fits —
     the reservation rows and the `stock.reserved` outbox row. A refusal writes nothing, so nothing needs giving back.
+
+    One line: its conditional UPDATE decides. Several: their stock rows are locked first, in the fixed order
+    (COLLATE "C" sorts as Python does), and the decision is taken on what the locks show, so that the UPDATEs run
+    for all lines or for none (still conditional, as everywhere).
 
     One text per number of lines, the lines as a VALUES list: the planner then knows how many rows there are even in
     a prepared statement's generic plan, which it keeps using instead of planning every call anew (an array's
@@ -79,18 +82,25 @@ def reserve_on_postgresql(lines: int) -> TextClause:
     values = ", ".join(
         f"(CAST(:id{i} AS text), CAST(:v{i} AS text), CAST(:l{i} AS text), CAST(:q{i} AS integer))" for i in range(lines)
     )
+    update = (
+        " UPDATE stock_levels s SET reserved = s.reserved + w.quantity, updated_at = :at FROM want w{decided}"
+        " WHERE{granted} s.variant_id = w.variant_id AND s.location_id = w.location_id"
+        " AND s.on_hand - s.reserved - s.safety_stock >= w.quantity RETURNING s.variant_id"
+    )
+    if lines == 1:
+        decide = f" moved AS ({update.format(decided='', granted='')}), decision AS (SELECT count(*) = 1 AS granted FROM moved),"
+    else:
+        decide = (
+            " locked AS MATERIALIZED ("
+            " SELECT s.variant_id, s.location_id, s.on_hand - s.reserved - s.safety_stock AS available"
+            " FROM want w JOIN stock_levels s ON s.variant_id = w.variant_id AND s.location_id = w.location_id"
+            ' ORDER BY s.variant_id COLLATE "C", s.location_id COLLATE "C" FOR UPDATE OF s),'
+            f" decision AS (SELECT count(*) = {lines} AS granted FROM want w JOIN locked l USING (variant_id, location_id)"
+            " WHERE l.available >= w.quantity),"
+            f" moved AS ({update.format(decided=', decision d', granted=' d.granted AND')}),"
+        )
     return text(
-        f"WITH want (id, variant_id, location_id, quantity) AS MATERIALIZED (VALUES {values}),"
-        " locked AS MATERIALIZED ("
-        " SELECT s.variant_id, s.location_id, s.on_hand - s.reserved - s.safety_stock AS available"
-        " FROM want w JOIN stock_levels s ON s.variant_id = w.variant_id AND s.location_id = w.location_id"
-        ' ORDER BY s.variant_id COLLATE "C", s.location_id COLLATE "C" FOR UPDATE OF s),'
-        f" decision AS (SELECT count(*) = {lines} AS granted FROM want w JOIN locked l USING (variant_id, location_id)"
-        " WHERE l.available >= w.quantity),"
-        " moved AS ("
-        " UPDATE stock_levels s SET reserved = s.reserved + w.quantity, updated_at = :at FROM want w, decision d"
-        " WHERE d.granted AND s.variant_id = w.variant_id AND s.location_id = w.location_id"
-        " AND s.on_hand - s.reserved - s.safety_stock >= w.quantity RETURNING s.variant_id),"
+        f"WITH want (id, variant_id, location_id, quantity) AS MATERIALIZED (VALUES {values}),{decide}"
         " held AS (INSERT INTO reservations (id, variant_id, location_id, quantity, reference_type, reference_id, channel_id,"
         " status, expires_at, created_at) SELECT w.id, w.variant_id, w.location_id, w.quantity, :reference_type, :reference_id,"
         " :channel_id, 'active', :expires_at, :at FROM want w, decision d WHERE d.granted),"

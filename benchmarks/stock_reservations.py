@@ -98,9 +98,11 @@ def failure_kind(error: BaseException) -> str:
     return type(error).__name__
 
 
-# Statement → short name, in the order reserve_stock runs them.
+# Statement → short name, in the order reserve_stock runs them (PostgreSQL: one statement; the others are SQLite's
+# line-by-line path, and a refusal's lazy expiry and second try).
 LABELS = (
-    ("FROM reservations \nWHERE reservations.variant_id IN", "lazy expiry: _release_expired_at"),
+    ("WITH want (id, variant_id, location_id, quantity)", "RESERVE: one statement (conditional UPDATE, rows, outbox)"),
+    ("FROM reservations \nWHERE reservations.variant_id IN", "lazy expiry: _release_expired_at (after a refusal)"),
     ("INSERT INTO reservations", "INSERT reservations (before the row lock)"),
     ("INSERT INTO outbox", "INSERT outbox: stock.reserved (before the row lock)"),
     ("UPDATE stock_levels SET reserved", "RESERVE: conditional UPDATE stock_levels"),
@@ -148,7 +150,8 @@ class Profiler:
             self.order.append(name)
         self.statements[name] += 1
         self.seconds[name] += done - self._t0
-        if statement.startswith("UPDATE stock_levels SET reserved") and self.lock_started is None:
+        locks = statement.startswith(("UPDATE stock_levels SET reserved", "WITH want (id, variant_id, location_id, quantity)"))
+        if locks and self.lock_started is None:
             self.lock_started = done  # the row lock is ours from here (waiting for it is the UPDATE's own time) to COMMIT
 
     def _commit(self, conn: Any) -> None:

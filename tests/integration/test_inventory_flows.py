@@ -141,6 +141,25 @@ def test_expired_reservations_are_released_lazily_when_reserving(world, clock):
     assert stock(world, "oslo").reserved == 3
 
 
+def test_expired_holds_are_released_by_a_reservation_only_when_it_needs_their_units(world, clock):
+    # given Oslo's 3 units, 1 of them under a hold that has run out
+    reserve(world, "oslo", 1, minutes=10, ref="order-old")
+    clock.advance(minutes=11)
+    # when a reservation fits without that unit, the hold is left to the reads and the worker's sweep
+    reserve(world, "oslo", 2, ref="order-2")
+    assert (stock(world, "oslo").reserved, held_status(world, "order-old")) == (3, "active")
+    # and when the next one needs the unit, the expired hold is released first and the reservation granted
+    reserve(world, "oslo", 1, ref="order-3")
+    assert (stock(world, "oslo").reserved, held_status(world, "order-old")) == (3, "expired")
+    assert events_of(world, "stock.released")[-1]["reason"] == "expired"
+
+
+def held_status(tvers, ref):
+    with tvers.uow(read_only=True) as uow:
+        [held] = inventory.reservations_for(uow, inventory.Ref("order", ref))
+        return held.status
+
+
 def test_worker_sweep_releases_expired_reservations(world, clock):
     reserve(world, "dc", 4, minutes=10)
     clock.advance(minutes=11)

@@ -25,7 +25,8 @@ from tvers.kernel.events import PublishedEvent, Subscriber
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(minutes=5)
-SKIP_PAGE = 50  # events looked at (position and type only) to find a subscriber's next one
+SKIP_PAGE = 500  # events looked at (position and type only) to find a subscriber's next one
+SEQUENCE_BATCH = 5000  # events given positions per pass
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class Relay:
 
     def _sequence(self) -> int:
         with self._uow() as uow:
-            count = outbox.sequence(uow.session)
+            count = outbox.sequence(uow.session, batch=SEQUENCE_BATCH)
             uow.commit()
         return count
 

@@ -82,13 +82,14 @@ def reserve_on_postgresql(lines: int) -> TextClause:
     values = ", ".join(
         f"(CAST(:id{i} AS text), CAST(:v{i} AS text), CAST(:l{i} AS text), CAST(:q{i} AS integer))" for i in range(lines)
     )
-    update = (
+    conditional_update = (
         " UPDATE stock_levels s SET reserved = s.reserved + w.quantity, updated_at = :at FROM want w{decided}"
         " WHERE{granted} s.variant_id = w.variant_id AND s.location_id = w.location_id"
         " AND s.on_hand - s.reserved - s.safety_stock >= w.quantity RETURNING s.variant_id"
     )
     if lines == 1:
-        decide = f" moved AS ({update.format(decided='', granted='')}), decision AS (SELECT count(*) = 1 AS granted FROM moved),"
+        moved = conditional_update.format(decided="", granted="")
+        decide = f" moved AS ({moved}), decision AS (SELECT count(*) = 1 AS granted FROM moved),"
     else:
         decide = (
             " locked AS MATERIALIZED ("
@@ -97,7 +98,7 @@ def reserve_on_postgresql(lines: int) -> TextClause:
             ' ORDER BY s.variant_id COLLATE "C", s.location_id COLLATE "C" FOR UPDATE OF s),'
             f" decision AS (SELECT count(*) = {lines} AS granted FROM want w JOIN locked l USING (variant_id, location_id)"
             " WHERE l.available >= w.quantity),"
-            f" moved AS ({update.format(decided=', decision d', granted=' d.granted AND')}),"
+            f" moved AS ({conditional_update.format(decided=', decision d', granted=' d.granted AND')}),"
         )
     return text(
         f"WITH want (id, variant_id, location_id, quantity) AS MATERIALIZED (VALUES {values}),{decide}"

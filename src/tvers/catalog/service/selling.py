@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import and_, bindparam, select
 
 from tvers.catalog.models import ChannelListing, Price, PriceBook, Product, ProductTranslation, Variant
 from tvers.catalog.schemas import ProductStatus, SaleVariant, VariantStatus
@@ -20,7 +20,9 @@ def sale_variants(uow: Uow, *, channel_id: str, price_book_id: str, skus: Collec
     caller can say exactly what is wrong with each line.
     """
     chain = fallback_chain(normalise_locale(locale))
-    rows = uow.session.execute(_query(channel_id=channel_id, price_book_id=price_book_id, skus=set(skus), chain=chain)).all()
+    uow.session.flush()  # as the ORM's autoflush would: the statement runs as Core
+    params = {"channel_id": channel_id, "price_book_id": price_book_id, "skus": sorted(set(skus)), "chain": list(chain)}
+    rows = uow.session.connection().execute(_SALE_VARIANTS, params).all()
     best: dict[str, Any] = {}
     for row in rows:  # up to one row per locale in the chain: keep the most specific translation
         current = best.get(row.sku)
@@ -44,22 +46,23 @@ def product_categories(uow: Uow, product_ids: Collection[str]) -> dict[str, str 
                                                                   .where(Product.id.in_(set(product_ids))))}
 
 
-def _query(*, channel_id: str, price_book_id: str, skus: set[str], chain: tuple[str, ...]) -> Select[*tuple[Any, ...]]:
-    return (
-        select(
-            Variant.id, Variant.sku, Variant.product_id, Variant.status, Variant.weight_grams, Variant.options,
-            Product.status.label("product_status"), Product.title, Product.category, Product.tax_class,
-            ChannelListing.is_published, ChannelListing.title.label("listing_title"), Price.amount_minor,
-            PriceBook.currency, PriceBook.prices_include_vat,
-            ProductTranslation.locale, ProductTranslation.title.label("translated_title"), ProductTranslation.option_values,
-        )
-        .join(Product, Product.id == Variant.product_id)
-        .outerjoin(ChannelListing, and_(ChannelListing.product_id == Product.id, ChannelListing.channel_id == channel_id))
-        .outerjoin(Price, and_(Price.variant_id == Variant.id, Price.price_book_id == price_book_id))
-        .outerjoin(PriceBook, PriceBook.id == price_book_id)
-        .outerjoin(ProductTranslation, and_(ProductTranslation.product_id == Product.id, ProductTranslation.locale.in_(chain)))
-        .where(Variant.sku.in_(skus))
+# Built once: every cart, quote and checkout runs it (building it per call cost more than running it).
+_SALE_VARIANTS = (
+    select(
+        Variant.id, Variant.sku, Variant.product_id, Variant.status, Variant.weight_grams, Variant.options,
+        Product.status.label("product_status"), Product.title, Product.category, Product.tax_class,
+        ChannelListing.is_published, ChannelListing.title.label("listing_title"), Price.amount_minor,
+        PriceBook.currency, PriceBook.prices_include_vat,
+        ProductTranslation.locale, ProductTranslation.title.label("translated_title"), ProductTranslation.option_values,
     )
+    .join(Product, Product.id == Variant.product_id)
+    .outerjoin(ChannelListing, and_(ChannelListing.product_id == Product.id, ChannelListing.channel_id == bindparam("channel_id")))
+    .outerjoin(Price, and_(Price.variant_id == Variant.id, Price.price_book_id == bindparam("price_book_id")))
+    .outerjoin(PriceBook, PriceBook.id == bindparam("price_book_id"))
+    .outerjoin(ProductTranslation, and_(ProductTranslation.product_id == Product.id,
+                                        ProductTranslation.locale.in_(bindparam("chain", expanding=True))))
+    .where(Variant.sku.in_(bindparam("skus", expanding=True)))
+)
 
 
 def _rank(locale: str | None, chain: tuple[str, ...]) -> int:

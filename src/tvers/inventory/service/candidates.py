@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 
 from tvers.db.uow import Uow
 from tvers.inventory.atp import location_available
@@ -44,16 +44,21 @@ _LOCATION_COLUMNS = (Location.id, Location.code, Location.type, Location.sourcin
                      Location.opening_hours, Location.pickup_lead_minutes, Location.daily_capacity, Location.address)
 
 
+# Built once (checkout sources every order with it) and run as Core on the session's connection.
+_SHIPPING_CANDIDATES = (
+    select(*_LOCATION_COLUMNS, StockLevel.variant_id, StockLevel.on_hand, StockLevel.reserved, StockLevel.safety_stock)
+    .add_columns(ChannelLocation.pickup)
+    .join(ChannelLocation, and_(ChannelLocation.location_id == Location.id, ChannelLocation.channel_id == bindparam("channel_id"),
+                                ChannelLocation.ships_from.is_(True)))
+    .outerjoin(StockLevel, and_(StockLevel.location_id == Location.id, StockLevel.variant_id.in_(bindparam("variant_ids", expanding=True))))
+    .where(Location.is_active.is_(True), Location.ships.is_(True))
+)
+
+
 def shipping_candidates(uow: Uow, *, channel_id: str, variant_ids: Collection[str]) -> list[Candidate]:
     """The active, shipping locations the channel ships from, highest sourcing priority first; one query."""
-    rows = uow.session.execute(
-        select(*_LOCATION_COLUMNS, StockLevel.variant_id, StockLevel.on_hand, StockLevel.reserved, StockLevel.safety_stock)
-        .add_columns(ChannelLocation.pickup)
-        .join(ChannelLocation, and_(ChannelLocation.location_id == Location.id, ChannelLocation.channel_id == channel_id,
-                                    ChannelLocation.ships_from.is_(True)))
-        .outerjoin(StockLevel, and_(StockLevel.location_id == Location.id, StockLevel.variant_id.in_(variant_ids)))
-        .where(Location.is_active.is_(True), Location.ships.is_(True))
-    ).all()
+    uow.session.flush()  # as the ORM's autoflush would
+    rows = uow.session.connection().execute(_SHIPPING_CANDIDATES, {"channel_id": channel_id, "variant_ids": sorted(set(variant_ids))}).all()
     return _candidates(rows)
 
 

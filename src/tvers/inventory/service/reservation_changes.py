@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from tvers.db.rows import rows_changed
 from tvers.db.uow import Uow
 from tvers.inventory.errors import ReservationNotFound
 from tvers.inventory.events import ReservationsReleased
-from tvers.inventory.models import Reservation
+from tvers.inventory.models import RESERVATIONS, Reservation
 from tvers.inventory.service.reservations import ACTIVE, UNRESERVE, Ref, consume_reservation, release_reservations
 
 
@@ -33,12 +33,20 @@ def shrink_reservation(uow: Uow, *, ref: Ref, variant_id: str, location_id: str,
     uow.record(ReservationsReleased(reservation_ids=(row.id,), reason=f"{reason} ({by} units)"))
 
 
+# Built once and run as Core: checkout holds every confirmed order's stock with it.
+_HOLD_UNTIL = (
+    update(RESERVATIONS)
+    .where(RESERVATIONS.c.reference_type == bindparam("ref_type"), RESERVATIONS.c.reference_id == bindparam("ref_id"),
+           RESERVATIONS.c.status == ACTIVE, RESERVATIONS.c.expires_at > bindparam("now"))
+    .values(expires_at=bindparam("until"))
+)
+
+
 def hold_reservations_until(uow: Uow, ref: Ref, *, expires_at: datetime) -> int:
     """Move the expiry of the reference's active, unexpired reservations (a confirmed order keeps its stock); returns how many."""
-    now = uow.clock.now()
-    moved = update(Reservation).where(Reservation.reference_type == ref.type, Reservation.reference_id == ref.id,
-                                      Reservation.status == ACTIVE, Reservation.expires_at > now)
-    return rows_changed(uow.session.execute(moved.values(expires_at=expires_at).execution_options(synchronize_session=False)))
+    uow.session.flush()  # as the ORM's autoflush would
+    params = {"ref_type": ref.type, "ref_id": ref.id, "now": uow.clock.now(), "until": expires_at}
+    return rows_changed(uow.session.connection().execute(_HOLD_UNTIL, params))  # as before: loaded entities are not synchronised
 
 
 def active_references(uow: Uow, reference_type: str) -> dict[str, datetime]:

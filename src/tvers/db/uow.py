@@ -6,6 +6,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from tvers.db import outbox
@@ -43,6 +44,12 @@ class Uow:
         self._events, self._staged = [], False
         self.memo = {}
         return self
+
+    def core_connection(self) -> Connection:
+        """The transaction's connection, for statements run as Core on hot paths: what the ORM holds pending is
+        written first, as its autoflush would before a query of its own, so such a statement sees it too."""
+        self.session.flush()
+        return self.session.connection()
 
     def record(self, event: DomainEvent) -> None:
         if self.read_only:

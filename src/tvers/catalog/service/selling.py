@@ -20,9 +20,8 @@ def sale_variants(uow: Uow, *, channel_id: str, price_book_id: str, skus: Collec
     caller can say exactly what is wrong with each line.
     """
     chain = fallback_chain(normalise_locale(locale))
-    uow.session.flush()  # as the ORM's autoflush would: the statement runs as Core
     params = {"channel_id": channel_id, "price_book_id": price_book_id, "skus": sorted(set(skus)), "chain": list(chain)}
-    rows = uow.session.connection().execute(_SALE_VARIANTS, params).all()
+    rows = uow.core_connection().execute(_SALE_VARIANTS, params).all()
     best: dict[str, Any] = {}
     for row in rows:  # up to one row per locale in the chain: keep the most specific translation
         current = best.get(row.sku)

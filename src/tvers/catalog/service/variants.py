@@ -219,8 +219,7 @@ def resolve_skus(uow: Uow, skus: Collection[str]) -> dict[str, VariantRef]:
     """SKU → variant reference for the SKUs that exist; one query."""
     if not skus:
         return {}
-    uow.session.flush()  # as the ORM's autoflush would: variants added in this unit of work are found
-    rows = uow.session.connection().execute(_RESOLVE_SKUS, {"skus": sorted(set(skus))}).all()
+    rows = uow.core_connection().execute(_RESOLVE_SKUS, {"skus": sorted(set(skus))}).all()
     return {
         sku: VariantRef(id=vid, sku=sku, product_id=pid, is_archived=ARCHIVED in (vstatus, pstatus))
         for vid, sku, pid, vstatus, pstatus in rows

@@ -164,8 +164,7 @@ def lookup_customer_id(uow: Uow, kind: IdentityType, value: str, *, channel: str
                        region: str | None = None) -> str | None:
     """The id of the profile an identity points to (through merges), or None: one indexed query."""
     stored = normalise(kind, value, field="value", region=default_region(uow, region=region, channel=channel), channel=channel)
-    uow.session.flush()  # as the ORM query it replaces would have (a Core statement does not autoflush)
-    found = uow.session.execute(_LOOKUP, {"type": kind.value, "value": stored}).one_or_none()
+    found = uow.core_connection().execute(_LOOKUP, {"type": kind.value, "value": stored}).one_or_none()
     if found is None:
         return None
     return found.customer_id if found.merged_into is None else current_row(uow, found.merged_into).id

@@ -57,8 +57,7 @@ _SHIPPING_CANDIDATES = (
 
 def shipping_candidates(uow: Uow, *, channel_id: str, variant_ids: Collection[str]) -> list[Candidate]:
     """The active, shipping locations the channel ships from, highest sourcing priority first; one query."""
-    uow.session.flush()  # as the ORM's autoflush would
-    rows = uow.session.connection().execute(_SHIPPING_CANDIDATES, {"channel_id": channel_id, "variant_ids": sorted(set(variant_ids))}).all()
+    rows = uow.core_connection().execute(_SHIPPING_CANDIDATES, {"channel_id": channel_id, "variant_ids": sorted(set(variant_ids))}).all()
     return _candidates(rows)
 
 

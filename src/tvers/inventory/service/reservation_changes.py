@@ -44,9 +44,8 @@ _HOLD_UNTIL = (
 
 def hold_reservations_until(uow: Uow, ref: Ref, *, expires_at: datetime) -> int:
     """Move the expiry of the reference's active, unexpired reservations (a confirmed order keeps its stock); returns how many."""
-    uow.session.flush()  # as the ORM's autoflush would
     params = {"ref_type": ref.type, "ref_id": ref.id, "now": uow.clock.now(), "until": expires_at}
-    return rows_changed(uow.session.connection().execute(_HOLD_UNTIL, params))  # as before: loaded entities are not synchronised
+    return rows_changed(uow.core_connection().execute(_HOLD_UNTIL, params))  # as before: loaded entities are not synchronised
 
 
 def active_references(uow: Uow, reference_type: str) -> dict[str, datetime]:

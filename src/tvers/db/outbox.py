@@ -14,6 +14,7 @@ from sqlalchemy import BigInteger, Integer, String, Table, bindparam, delete, fu
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tvers.db.base import Base, BigIntKey, Json, UtcDateTime
+from tvers.db.rows import rows_as_json
 from tvers.kernel.events import DomainEvent, PublishedEvent
 from tvers.kernel.ids import new_id
 
@@ -52,6 +53,21 @@ def stage(session: Session, events: Sequence[DomainEvent], *, at: datetime) -> l
     rows = [{"event_id": i, "type": e.type, "payload": e.payload(), "occurred_at": at} for i, e in zip(ids, events, strict=True)]
     session.connection().execute(insert(OUTBOX), rows)  # core executemany: a bulk load stages thousands at once
     return ids
+
+
+def stage_in_statement(rows_from: str) -> str:
+    """PostgreSQL text of an INSERT that stages one event for each row of `rows_from` (a `FROM … WHERE …` clause), for
+    a hot path that writes its event in the same statement as the change it announces (a data-modifying CTE). Its
+    parameters are `statement_params`; bind `event_at` as UtcDateTime."""
+    return (
+        "INSERT INTO outbox (event_id, type, payload, occurred_at)"
+        f" SELECT :event_id, :event_type, CAST(:event_payload AS jsonb), :event_at {rows_from}"
+    )
+
+
+def statement_params(event: DomainEvent, *, at: datetime) -> dict[str, Any]:
+    """The parameters of `stage_in_statement` for one event, with a new event id as `stage` gives."""
+    return {"event_id": new_id("evt"), "event_type": event.type, "event_payload": rows_as_json(event.payload()), "event_at": at}
 
 
 def unstage(session: Session, event_ids: Sequence[str]) -> None:

@@ -12,8 +12,9 @@ from sqlalchemy import TextClause, bindparam, delete, insert, literal_column, se
 
 from tvers.catalog import service as catalog
 from tvers.channels import service as channels
+from tvers.db import outbox
 from tvers.db.base import UtcDateTime
-from tvers.db.rows import rows_as_json, rows_changed
+from tvers.db.rows import rows_changed
 from tvers.db.uow import Uow
 from tvers.inventory.errors import (
     InsufficientStock,
@@ -105,10 +106,9 @@ def reserve_on_postgresql(lines: int) -> TextClause:
         " held AS (INSERT INTO reservations (id, variant_id, location_id, quantity, reference_type, reference_id, channel_id,"
         " status, expires_at, created_at) SELECT w.id, w.variant_id, w.location_id, w.quantity, :reference_type, :reference_id,"
         " :channel_id, 'active', :expires_at, :at FROM want w, decision d WHERE d.granted),"
-        " announced AS (INSERT INTO outbox (event_id, type, payload, occurred_at)"
-        " SELECT :event_id, :event_type, CAST(:payload AS jsonb), :at FROM decision d WHERE d.granted)"
+        f" announced AS ({outbox.stage_in_statement('FROM decision d WHERE d.granted')})"
         f" SELECT d.granted AND (SELECT count(*) FROM moved) = {lines} FROM decision d"
-    ).bindparams(bindparam("at", type_=UtcDateTime), bindparam("expires_at", type_=UtcDateTime))
+    ).bindparams(*(bindparam(name, type_=UtcDateTime) for name in ("at", "expires_at", "event_at")))
 
 
 class Held(NamedTuple):
@@ -223,16 +223,13 @@ def _reserve_in_one_statement(uow: Uow, hold: _Hold) -> ReserveLine | None:
     (one round trip; the stock rows are locked from it to COMMIT). Refused, it wrote nothing; the refused line is
     told by reading the levels again, which only a refusal pays for."""
     uow.stage_recorded()  # events recorded before this one keep their place in the outbox
-    event = hold.event()
     params: dict[str, object] = {
         "reference_type": hold.ref.type,
         "reference_id": hold.ref.id,
         "channel_id": hold.channel_id,
         "expires_at": hold.expires_at,
         "at": hold.now,
-        "event_id": new_id("evt"),
-        "event_type": event.type,
-        "payload": rows_as_json(event.payload()),
+        **outbox.statement_params(hold.event(), at=hold.now),
     }
     for i, (rid, line) in enumerate(zip(hold.ids, hold.lines, strict=True)):
         params |= {f"id{i}": rid, f"v{i}": line.variant_id, f"l{i}": line.location_id, f"q{i}": line.quantity}
@@ -241,6 +238,8 @@ def _reserve_in_one_statement(uow: Uow, hold: _Hold) -> ReserveLine | None:
 
 
 def _first_short(uow: Uow, lines: Sequence[ReserveLine]) -> ReserveLine:
+    if len(lines) == 1:  # nothing to tell apart
+        return lines[0]
     available = dict(
         ((v, loc), a)
         for v, loc, a in uow.session.connection().execute(
